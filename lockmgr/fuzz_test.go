@@ -1,0 +1,169 @@
+package lockmgr
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// model is the reference: per key, the queue of request ids, holder first.
+type model struct {
+	queues map[string][]int
+	flash  map[int]bool // requests that release inside granted
+}
+
+// grantChain advances the model after the front of key's queue was freed:
+// flash requests release as soon as they are granted.
+func (md *model) pop(key string, grants *[]int) {
+	q := md.queues[key][1:]
+	for len(q) > 0 && md.flash[q[0]] {
+		*grants = append(*grants, q[0])
+		q = q[1:]
+	}
+	if len(q) > 0 {
+		*grants = append(*grants, q[0])
+	}
+	md.setQueue(key, q)
+}
+
+func (md *model) setQueue(key string, q []int) {
+	if len(q) == 0 {
+		delete(md.queues, key)
+		return
+	}
+	md.queues[key] = q
+}
+
+// FuzzOperations runs random operation sequences on three keys against the
+// model, checking grant order, counts and cleanup after every step.
+func FuzzOperations(f *testing.F) {
+	f.Add([]byte{0, 4, 4, 8, 8, 12, 16, 20, 24})
+	f.Add([]byte{4, 5, 6, 4, 5, 6, 8, 9, 10, 16, 17, 20, 24, 25})
+	f.Add([]byte{4, 20, 20, 20, 16, 8, 8, 12, 8, 8})
+	keys := []string{"a", "b", "c"}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		m := &Manager{}
+		md := &model{queues: map[string][]int{}, flash: map[int]bool{}}
+		var got, want []int
+		releases := map[int]Release{}
+		stops := map[int]func() bool{}
+		var stale []Release
+		next := 0
+
+		request := func(key string, flash bool) {
+			id := next
+			next++
+			md.flash[id] = flash
+			wasFree := len(md.queues[key]) == 0
+			md.queues[key] = append(md.queues[key], id)
+			if wasFree {
+				want = append(want, id)
+				if flash {
+					md.pop(key, &want)
+				}
+			}
+			stops[id] = m.AcquireFunc(key, func(r Release) {
+				got = append(got, id)
+				if flash {
+					r()
+					stale = append(stale, r)
+					return
+				}
+				releases[id] = r
+			})
+		}
+
+		for _, op := range ops {
+			key := keys[int(op)%len(keys)]
+			q := md.queues[key]
+			switch (op / 4) % 7 {
+			case 0: // TryAcquire
+				r, ok := m.TryAcquire(key)
+				require.Equal(t, len(q) == 0, ok, "TryAcquire on %q", key)
+				if ok {
+					id := next
+					next++
+					md.queues[key] = []int{id}
+					want = append(want, id)
+					got = append(got, id)
+					releases[id] = r
+				}
+			case 1:
+				request(key, false)
+			case 2:
+				request(key, true)
+			case 3: // release the holder
+				if len(q) == 0 {
+					continue
+				}
+				r := releases[q[0]]
+				delete(releases, q[0])
+				md.pop(key, &want)
+				r()
+				stale = append(stale, r)
+			case 4: // a stale release changes nothing
+				if len(stale) > 0 {
+					stale[int(op)%len(stale)]()
+				}
+			case 5: // stop the newest request of key
+				if len(q) == 0 {
+					continue
+				}
+				id := q[len(q)-1]
+				stop := stops[id]
+				if stop == nil {
+					continue // TryAcquire holder
+				}
+				removed := stop()
+				require.Equal(t, len(q) > 1, removed, "stop of request %d", id)
+				if removed {
+					md.setQueue(key, q[:len(q)-1])
+				}
+			case 6: // a done context never queues, even on a free key
+				_, err := m.Acquire(canceled, key)
+				require.Equal(t, context.Canceled, err)
+			}
+			require.Equal(t, want, got, "grant order")
+			check(t, m, md, keys)
+		}
+
+		// Drain everything: the manager must end idle.
+		for _, key := range keys {
+			for len(md.queues[key]) > 0 {
+				q := md.queues[key]
+				md.pop(key, &want)
+				releases[q[0]]()
+			}
+		}
+		require.Equal(t, want, got)
+		requireIdle(t, m)
+	})
+}
+
+func check(t *testing.T, m *Manager, md *model, keys []string) {
+	t.Helper()
+	snap := m.Snapshot()
+	var busy []string
+	for _, key := range keys {
+		n := len(md.queues[key])
+		require.Equal(t, n, m.QueueLength(key), "QueueLength(%q)", key)
+		require.Equal(t, n > 0, m.IsLocked(key), "IsLocked(%q)", key)
+		if n > 0 {
+			busy = append(busy, key)
+		}
+	}
+	names := make([]string, len(snap))
+	for i, ks := range snap {
+		names[i] = ks.Key
+		require.Len(t, ks.WaitingSince, len(md.queues[ks.Key])-1)
+	}
+	require.True(t, slices.Equal(busy, names), "snapshot keys %v, want %v", names, busy)
+	m.mu.Lock()
+	require.Len(t, m.keys, len(busy), "entries kept for idle keys")
+	m.mu.Unlock()
+}
