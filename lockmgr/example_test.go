@@ -72,7 +72,7 @@ func ExampleManager_Snapshot() {
 	r, _ := m.TryAcquire("story:1")
 	m.AcquireFunc("story:1", func(r lockmgr.Release) { r() })
 	for _, k := range m.Snapshot() {
-		fmt.Println(k.Key, "waiters:", len(k.WaitingSince))
+		fmt.Println(k.Key, "waiters:", len(k.WaitedNs))
 	}
 	r()
 	fmt.Println("busy keys:", len(m.Snapshot()))

@@ -1,7 +1,5 @@
 package lockmgr
 
-import "time"
-
 // AcquireFunc requests the lock on key without blocking and without a
 // goroutine per waiter: the form an event loop uses.
 //
@@ -22,7 +20,7 @@ func (m *Manager) AcquireFunc(key string, granted func(Release)) (stop func() bo
 	if granted == nil {
 		panic("lockmgr: AcquireFunc with nil granted")
 	}
-	now := time.Now()
+	now := nanotime()
 	m.mu.Lock()
 	e := m.keys[key]
 	if e == nil {
@@ -102,6 +100,6 @@ func (m *Manager) abandonDispatch(e *entry) {
 func (m *Manager) endDispatchLocked(e *entry) {
 	e.dispatching = false
 	if e.detached {
-		recycle(e)
+		m.recycleLocked(e)
 	}
 }

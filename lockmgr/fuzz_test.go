@@ -160,8 +160,9 @@ func check(t *testing.T, m *Manager, md *model, keys []string) {
 	names := make([]string, len(snap))
 	for i, ks := range snap {
 		names[i] = ks.Key
-		require.Len(t, ks.WaitingSince, len(md.queues[ks.Key])-1)
+		require.Len(t, ks.WaitedNs, len(md.queues[ks.Key])-1)
 	}
+	slices.Sort(names)
 	require.True(t, slices.Equal(busy, names), "snapshot keys %v, want %v", names, busy)
 	m.mu.Lock()
 	require.Len(t, m.keys, len(busy), "entries kept for idle keys")

@@ -1,10 +1,6 @@
 package lockmgr
 
-import (
-	"context"
-	"sync"
-	"time"
-)
+import "sync"
 
 // Release gives up a lock. It is idempotent: calls after the first are
 // no-ops and can never free a later holder of the same key.
@@ -14,10 +10,16 @@ type Release func()
 // Manager must not be copied after first use. All methods are safe for
 // concurrent use.
 type Manager struct {
-	mu   sync.Mutex
-	keys map[string]*entry // busy keys only
-	peak int               // most keys busy at once since keys was made
+	mu    sync.Mutex
+	keys  map[string]*entry // busy keys only
+	peak  int               // most keys busy at once since keys was made
+	spare []*entry          // idle entries kept for reuse, at most maxSpare
 }
+
+// maxSpare bounds the idle entries a Manager keeps: enough that locking
+// and freeing keys costs no allocation for the entry, few enough to be
+// nothing when idle. (A sync.Pool would add ~10 KB to the wasm module.)
+const maxSpare = 16
 
 // shrinkAfter is the peak table size past which an idle Manager drops its
 // table: Go maps never shrink, and a burst of distinct keys must not pin
@@ -28,63 +30,11 @@ const shrinkAfter = 1024
 // WebAssembly module use it, so Go code in the module shares their locks.
 var Default = &Manager{}
 
-// entryPool recycles idle entries: a key that is locked and freed over and
-// over costs no allocation for its entry.
-var entryPool = sync.Pool{New: func() any { return new(entry) }}
-
-// Acquire blocks until it holds the lock on key or ctx is done.
-//
-// On success it returns the Release that frees the lock (or hands it to the
-// oldest waiter). On failure it returns ctx.Err() unwrapped and leaves no
-// trace in the queue. If ctx is already done, Acquire fails even when the
-// key is free, like golang.org/x/sync/semaphore. A grant that races with
-// cancellation is passed on to the next waiter, so the key is never left
-// locked by nobody.
-func (m *Manager) Acquire(ctx context.Context, key string) (Release, error) {
-	done := ctx.Done()
-	if done != nil {
-		select {
-		case <-done:
-			return nil, ctx.Err()
-		default:
-		}
-	}
-	now := time.Now()
-	m.mu.Lock()
-	e := m.keys[key]
-	if e == nil {
-		e = m.holdLocked(key, now)
-		gen := e.gen
-		m.mu.Unlock()
-		return m.releaser(e, gen), nil
-	}
-	w := &waiter{since: now, ready: make(chan struct{})}
-	e.push(w)
-	m.mu.Unlock()
-
-	select {
-	case <-w.ready:
-		return m.releaser(e, w.gen), nil
-	case <-done:
-		m.mu.Lock()
-		if w.queued {
-			e.remove(w)
-			m.mu.Unlock()
-			return nil, ctx.Err()
-		}
-		gen := w.gen
-		m.mu.Unlock()
-		// Granted after the cancellation: pretend it never happened.
-		m.release(e, gen)
-		return nil, ctx.Err()
-	}
-}
-
 // TryAcquire takes the lock on key only if nobody holds it or waits for it;
 // it never blocks and never queues. It returns the Release and true on
 // success, nil and false otherwise, leaving the queue unchanged.
 func (m *Manager) TryAcquire(key string) (Release, bool) {
-	now := time.Now()
+	now := nanotime()
 	m.mu.Lock()
 	if m.keys[key] != nil {
 		m.mu.Unlock()
@@ -94,19 +44,6 @@ func (m *Manager) TryAcquire(key string) (Release, bool) {
 	gen := e.gen
 	m.mu.Unlock()
 	return m.releaser(e, gen), true
-}
-
-// WithLock runs fn while holding the lock on key and returns fn's error.
-// It blocks like Acquire and returns ctx.Err() without calling fn when ctx
-// is done first. The lock is released when fn returns, fails or panics; a
-// panic is re-raised after the release.
-func (m *Manager) WithLock(ctx context.Context, key string, fn func() error) error {
-	release, err := m.Acquire(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer release()
-	return fn()
 }
 
 // IsLocked reports whether key has a holder. It never blocks on the key.
@@ -125,11 +62,18 @@ func (m *Manager) QueueLength(key string) int {
 }
 
 // holdLocked makes a fresh entry for a free key, held from now.
-func (m *Manager) holdLocked(key string, now time.Time) *entry {
+func (m *Manager) holdLocked(key string, now int64) *entry {
 	if m.keys == nil {
 		m.keys = make(map[string]*entry)
 	}
-	e := entryPool.Get().(*entry)
+	var e *entry
+	if n := len(m.spare); n > 0 {
+		e = m.spare[n-1]
+		m.spare[n-1] = nil
+		m.spare = m.spare[:n-1]
+	} else {
+		e = new(entry)
+	}
 	e.key = key
 	e.gen++
 	e.heldSince = now
@@ -158,7 +102,7 @@ func (m *Manager) release(e *entry, gen uint64) {
 		return
 	}
 	e.gen++
-	e.heldSince = time.Now()
+	e.heldSince = nanotime()
 	w.gen = e.gen
 	if w.ready != nil {
 		close(w.ready)
@@ -180,11 +124,13 @@ func (m *Manager) idleLocked(e *entry) {
 		e.detached = true // the dispatch loop recycles it when it is done
 		return
 	}
-	recycle(e)
+	m.recycleLocked(e)
 }
 
-func recycle(e *entry) {
+func (m *Manager) recycleLocked(e *entry) {
 	gen := e.gen // kept across reuse so that stale Releases stay stale
 	*e = entry{gen: gen}
-	entryPool.Put(e)
+	if len(m.spare) < maxSpare {
+		m.spare = append(m.spare, e)
+	}
 }

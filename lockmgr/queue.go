@@ -1,11 +1,9 @@
 package lockmgr
 
-import "time"
-
 // waiter is one pending request in a key's queue. Exactly one of ready
 // (Acquire) and granted (AcquireFunc) is set.
 type waiter struct {
-	since      time.Time
+	since      int64         // nanotime() of the request
 	ready      chan struct{} // closed on handoff
 	granted    func(Release)
 	gen        uint64 // the holder generation handed to this waiter
@@ -17,9 +15,9 @@ type waiter struct {
 // the key has a holder; waiters exist only behind a holder.
 type entry struct {
 	key       string
-	gen       uint64    // bumped on every grant; a Release only acts on its own generation
-	heldSince time.Time // when the current holder was granted
-	head      *waiter   // oldest waiter
+	gen       uint64  // bumped on every grant; a Release only acts on its own generation
+	heldSince int64   // nanotime() of the current grant
+	head      *waiter // oldest waiter
 	tail      *waiter
 	waiting   int
 

@@ -1,39 +1,35 @@
 package lockmgr
 
-import (
-	"slices"
-	"strings"
-	"time"
-)
-
-// KeyState describes one busy key at the moment of a Snapshot.
+// KeyState describes one busy key at the moment of a Snapshot. Ages are in
+// nanoseconds on a monotonic clock (convert with time.Duration).
 type KeyState struct {
-	Key          string
-	HeldSince    time.Time   // when the current holder was granted
-	WaitingSince []time.Time // one per waiter, oldest first (FIFO order)
+	Key      string
+	HeldNs   int64   // how long the current holder has held the lock
+	WaitedNs []int64 // how long each waiter has waited, in FIFO order (oldest first)
 }
 
-// Snapshot lists every busy key, sorted by key. An idle Manager has an
-// empty Snapshot.
+// Snapshot lists every busy key, in no particular order (sorting would add
+// about 20 KB to the WebAssembly module). An idle Manager has an empty
+// Snapshot.
 type Snapshot []KeyState
 
 // Snapshot copies the state of every busy key. It holds the Manager's lock
 // for the copy, so it is consistent, and it changes nothing.
 func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
+	now := nanotime()
 	s := make(Snapshot, 0, len(m.keys))
 	for _, e := range m.keys {
-		ks := KeyState{Key: e.key, HeldSince: e.heldSince}
+		ks := KeyState{Key: e.key, HeldNs: now - e.heldSince}
 		if e.waiting > 0 {
-			ks.WaitingSince = make([]time.Time, 0, e.waiting)
+			ks.WaitedNs = make([]int64, 0, e.waiting)
 			for w := e.head; w != nil; w = w.next {
-				ks.WaitingSince = append(ks.WaitingSince, w.since)
+				ks.WaitedNs = append(ks.WaitedNs, now-w.since)
 			}
 		}
 		s = append(s, ks)
 	}
 	m.mu.Unlock()
-	slices.SortFunc(s, func(a, b KeyState) int { return strings.Compare(a.Key, b.Key) })
 	return s
 }
 
@@ -41,7 +37,7 @@ func (m *Manager) Snapshot() Snapshot {
 func (s Snapshot) Waiters() int {
 	n := 0
 	for _, k := range s {
-		n += len(k.WaitingSince)
+		n += len(k.WaitedNs)
 	}
 	return n
 }

@@ -1,0 +1,178 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain loads web/bridge.js (Node's require is global under
+// go_js_wasm_exec) and installs the globals, as main does in a page.
+func TestMain(m *testing.M) {
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	global.Call("require", filepath.Join(wd, "..", "web", "bridge.js"))
+	if !install(func() {}) {
+		panic(errNoBridge)
+	}
+	global.Call("require", filepath.Join(wd, "testdata", "contract.js"))
+	os.Exit(m.Run())
+}
+
+// settlement is the outcome of a promise.
+type settlement struct {
+	value    js.Value
+	rejected bool
+}
+
+// await blocks the test goroutine until p settles; the JS event loop keeps
+// running meanwhile, since Go yields to it whenever all goroutines block.
+func await(t testing.TB, p js.Value) settlement {
+	t.Helper()
+	ch := make(chan settlement, 1)
+	onValue := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- settlement{value: arg(args, 0)}
+		return nil
+	})
+	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- settlement{value: arg(args, 0), rejected: true}
+		return nil
+	})
+	defer onValue.Release()
+	defer onError.Release()
+	p.Call("then", onValue, onError)
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(10 * time.Second):
+		t.Fatal("promise did not settle within 10 s")
+		return settlement{}
+	}
+}
+
+func lm() js.Value { return global.Get("lockManager") }
+
+// TestContract runs the shared JS contract cases (wasm/testdata/contract.js;
+// the e2e suite runs the same ones in Chromium).
+func TestContract(t *testing.T) {
+	cases := global.Get("lockmgrContract")
+	require.Positive(t, cases.Length())
+	for i := range cases.Length() {
+		c := cases.Index(i)
+		t.Run(c.Get("name").String(), func(t *testing.T) {
+			s := await(t, c.Call("run", lm()))
+			if s.rejected {
+				t.Fatal(s.value.Get("stack").String())
+			}
+		})
+	}
+	requireIdle(t)
+}
+
+func requireIdle(t *testing.T) {
+	t.Helper()
+	st := lm().Call("stats")
+	assert.Zero(t, st.Get("keys").Int(), "keys")
+	assert.Zero(t, st.Get("waiters").Int(), "waiters")
+	assert.Equal(t, staticRefs, st.Get("jsRefs").Int(), "jsRefs at the idle baseline")
+	assert.Zero(t, tickets.live, "live tickets")
+	assert.Zero(t, bridge.Get("pendingCount").Int(), "pending promises in the bridge")
+}
+
+func TestAcquireFromGo(t *testing.T) {
+	p := lm().Call("acquire", "go:1")
+	assert.True(t, lm().Call("isLocked", "go:1").Bool(), "queued during the call")
+	s := await(t, p)
+	require.False(t, s.rejected)
+	require.Equal(t, js.TypeFunction, s.value.Type())
+	assert.Equal(t, 1, lm().Call("getQueueLength", "go:1").Int())
+
+	// Go code in the module shares the table: lockmgr.Default sees it.
+	assert.True(t, mgr.IsLocked("go:1"))
+	s.value.Invoke()
+	assert.False(t, mgr.IsLocked("go:1"))
+	requireIdle(t)
+}
+
+func TestBadInputIsATypeError(t *testing.T) {
+	s := await(t, lm().Call("acquire", 42))
+	require.True(t, s.rejected)
+	assert.True(t, s.value.InstanceOf(typeErrorCtor))
+	assert.Equal(t, "lockmgr: key must be a string, got number", s.value.Get("message").String())
+
+	s = await(t, lm().Call("acquire", "k", map[string]any{"timeout": -5}))
+	require.True(t, s.rejected)
+	assert.True(t, s.value.InstanceOf(rangeErrorCtor))
+	assert.Equal(t, "lockmgr: options.timeout must be a finite number >= 0, got -5", s.value.Get("message").String())
+	requireIdle(t)
+}
+
+// A panic in any handler must come back to JS as an Error, never end the
+// Go program.
+func TestPanicsBecomeErrors(t *testing.T) {
+	boom := func() { panic("boom") }
+	async := safeAsync(func([]js.Value) js.Value { boom(); return js.Value{} })
+	sync := bridge.Call("sync", safeSync(func([]js.Value) any { boom(); return nil }))
+	cb := safeCallback(func([]js.Value) { boom() })
+	defer async.Release()
+	defer cb.Release()
+
+	s := await(t, async.Invoke())
+	require.True(t, s.rejected)
+	assert.Equal(t, "lockmgr: boom", s.value.Get("message").String())
+
+	catcher := global.Get("Function").New("f", "try { f(); return null } catch (e) { return e }")
+	err := catcher.Invoke(sync)
+	require.True(t, err.InstanceOf(errorCtor), "the sync wrapper throws")
+	assert.Equal(t, "lockmgr: boom", err.Get("message").String())
+
+	assert.True(t, cb.Invoke().IsNull(), "a callback swallows it")
+
+	// And the module still works.
+	s = await(t, lm().Call("withLock", "after-panic", js.FuncOf(func(js.Value, []js.Value) any { return "fine" })))
+	require.False(t, s.rejected)
+	assert.Equal(t, "fine", s.value.String())
+}
+
+func TestStaleTicketIDs(t *testing.T) {
+	id, tk := tickets.alloc()
+	tk.release = func() {}
+	assert.NotNil(t, tickets.get(id))
+	tickets.freeTicket(id, tk)
+	assert.Nil(t, tickets.get(id), "freed")
+	id2, tk2 := tickets.alloc()
+	assert.NotEqual(t, id, id2, "a reused slot gets a new id")
+	assert.Nil(t, tickets.get(id), "the old id stays stale")
+	for _, bad := range []float64{-1, 1 << 60, 0.5e300} {
+		assert.Nil(t, tickets.get(bad))
+	}
+	tickets.freeTicket(id2, tk2)
+	requireIdle(t)
+}
+
+// After many operations every JS value Go held is dropped again.
+func TestJSRefsReturnToBaseline(t *testing.T) {
+	run := global.Get("Function").New("lm", "n", `
+		return (async () => {
+			const k = 'refs', held = await lm.acquire(k), all = [];
+			for (let i = 0; i < n; i++) {
+				const ac = new AbortController();
+				all.push(lm.withLock(k, () => i, { signal: ac.signal, timeout: 60000 }));
+				if (i % 3 === 0) ac.abort();
+			}
+			held();
+			await Promise.allSettled(all);
+		})();`)
+	s := await(t, run.Invoke(lm(), 30000))
+	require.False(t, s.rejected, "%v", s.value)
+	requireIdle(t)
+}
