@@ -9,7 +9,7 @@ FUZZTIME  ?= 10s
 WASM_SRC  := $(wildcard lockmgr/*.go wasm/*.go) go.mod
 WASM_ENV  := GOOS=js GOARCH=wasm
 
-.PHONY: all build test test-host test-fuzz test-wasm lint bench
+.PHONY: all build serve test test-host test-fuzz test-wasm test-e2e chromium lint bench
 
 all: test
 
@@ -33,10 +33,16 @@ fs.writeFileSync(f + ".gz", z.gzipSync(b, {level: 9}));
 endef
 export COMPRESS
 
-test: test-host test-fuzz test-wasm
+# The demo on http://localhost:8080 (ADDR=host:port or PORT=n to change).
+serve: build
+	$(GO) run ./web/cmd/serve -dir web $(if $(ADDR),-addr $(ADDR))
 
+test: test-host test-fuzz test-wasm test-e2e
+
+# Every host package under the race detector; the browser suite has its own
+# target, since it needs the module built and a browser.
 test-host:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 test-fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOperations -fuzztime $(FUZZTIME) ./lockmgr
@@ -44,6 +50,22 @@ test-fuzz:
 # The bridge's own tests, under Node: go_js_wasm_exec runs the test binary.
 test-wasm:
 	$(WASM_ENV) $(GO) test -count=1 -timeout 120s -exec="$(WASM_EXEC)" ./wasm/...
+
+# The chromedp suite in headless Chromium.
+test-e2e: build chromium
+	$(GO) test -count=1 -timeout 15m ./e2e/...
+
+# Finds Chromium (CHROME_PATH or the usual paths); installs Debian's when
+# running as root, otherwise says how.
+chromium:
+	@for b in "$$CHROME_PATH" /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome /usr/bin/google-chrome-stable; do \
+	  if [ -n "$$b" ] && [ -x "$$b" ]; then exit 0; fi; done; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Chromium: apt-get update && apt-get install -y chromium"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+	  echo "no Chromium found: run 'sudo apt-get update && sudo apt-get install -y chromium', or set CHROME_PATH" >&2; exit 1; \
+	fi
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
