@@ -112,7 +112,7 @@ func TestDemoShowsAnErrorWhenTheModuleFailsToLoad(t *testing.T) {
 		}
 		site.ServeHTTP(w, r)
 	}))
-	defer broken.Close()
+	t.Cleanup(broken.Close) // after the tab's cleanup: late requests still get answers
 
 	tb := newTab(t)
 	tb.allow("lockmgr.wasm") // the 404 is logged as a failed load
