@@ -72,5 +72,9 @@ lint:
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./lockmgr
+# Go benchmarks (benchstat-compatible; kept in e2e/artifacts/go-bench.txt),
+# then the in-browser run; the table and budgets land in e2e/artifacts/.
+bench: build chromium
+	@mkdir -p e2e/artifacts
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./lockmgr | tee e2e/artifacts/go-bench.txt
+	$(GO) test -run '^$$' -bench Browser -benchtime 1x -timeout 20m ./e2e

@@ -72,7 +72,7 @@ func TestDemoAsAPerson(t *testing.T) {
 
 // runDrill presses a drill button with the keyboard and returns the
 // numbers the page shows.
-func runDrill(t *testing.T, tb *tab, button, done string) map[string]int {
+func runDrill(t testing.TB, tb *tab, button, done string) map[string]int {
 	t.Helper()
 	before := eval[int](tb, `Number(document.getElementById('rev').textContent)`)
 	eval[bool](tb, `document.getElementById('drill-n').focus(), true`)

@@ -119,12 +119,14 @@ func fixtures(site http.Handler) http.Handler {
 	mux.Handle("/e2e/blank.html", serve("testdata/blank.html", "text/html; charset=utf-8"))
 	mux.Handle("/e2e/blank.js", serve("testdata/blank.js", "text/javascript"))
 	mux.Handle("/e2e/contract.js", serve("../wasm/testdata/contract.js", "text/javascript"))
+	mux.Handle("/e2e/bench.html", serve("testdata/bench.html", "text/html; charset=utf-8"))
+	mux.Handle("/e2e/bench.js", serve("testdata/bench.js", "text/javascript"))
 	return mux
 }
 
 // tab is one browser tab of a test, with the problems seen in it.
 type tab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 
 	mu       sync.Mutex
@@ -142,7 +144,7 @@ addEventListener('securitypolicyviolation', (e) => {
 
 // newTab opens a tab whose uncaught exceptions, console errors, log errors
 // and CSP violations fail the test when it ends.
-func newTab(t *testing.T) *tab {
+func newTab(t testing.TB) *tab {
 	t.Helper()
 	tb := &tab{t: t}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithListener(tb.listen))

@@ -119,6 +119,10 @@
     shutdown() { go?.shutdown(); },
 
     get pendingCount() { return pending.size; },
+
+    // Set by the loader: the module's linear memory, for diagnostics.
+    memory: null,
+    get wasmMemoryBytes() { return bridge.memory ? bridge.memory.buffer.byteLength : 0; },
   };
   Object.defineProperty(globalThis, '__weblockBridge', { value: bridge });
 })();
