@@ -49,7 +49,8 @@ test-fuzz:
 
 # The bridge's own tests, under Node: go_js_wasm_exec runs the test binary.
 test-wasm:
-	$(WASM_ENV) $(GO) test -count=1 -timeout 120s -exec="$(WASM_EXEC)" ./wasm/...
+	NODE_OPTIONS="--require $(CURDIR)/wasm/testdata/node_exports.cjs" \
+	  $(WASM_ENV) $(GO) test -count=1 -timeout 120s -exec="$(WASM_EXEC)" ./wasm/...
 
 # The chromedp suite in headless Chromium.
 test-e2e: build chromium

@@ -2,95 +2,83 @@
 
 package main
 
-import "syscall/js"
+import (
+	"syscall/js"
 
-// JavaScript values looked up once: every Get is a crossing.
-var (
-	global          = js.Global()
-	promiseCtor     = global.Get("Promise")
-	typeErrorCtor   = global.Get("TypeError")
-	rangeErrorCtor  = global.Get("RangeError")
-	errorCtor       = global.Get("Error")
-	domExceptionCtr = global.Get("DOMException")
-	abortSignalCtor = global.Get("AbortSignal")
-	objectCtor      = global.Get("Object")
-	arrayCtor       = global.Get("Array")
-	uint8ArrayCtor  = global.Get("Uint8Array")
-	stringFunc      = global.Get("String")
-
-	bridge js.Value // globalThis.__weblockBridge, from web/bridge.js
+	"example.com/weblock/lockmgr"
 )
 
-// staticRefs counts the JS values above plus the exported functions: the
-// idle baseline of stats().jsRefs.
-const staticRefs = 12 + exportedFuncs
+var mgr = lockmgr.Default
 
-func typeError(msg string) js.Value  { return typeErrorCtor.New("lockmgr: " + msg) }
-func rangeError(msg string) js.Value { return rangeErrorCtor.New("lockmgr: " + msg) }
+// The JS values Go keeps for the program's lifetime, and nothing else: a
+// request in flight holds no js.Value. stats().jsRefs reports this count.
+var (
+	global = js.Global()
+	bridge js.Value // globalThis.__weblockBridge, from web/bridge.js
+	funcs  []js.Func
+)
 
-func timeoutError(msg string) js.Value {
-	return domExceptionCtr.New("lockmgr: "+msg, "TimeoutError")
+func jsRefs() int { return 2 + len(funcs) }
+
+// install hands the bridge what it needs and lets it put the globals in
+// place. It returns a message when the bridge is missing or refuses.
+func install(shutdown func()) (err string) {
+	bridge = global.Get("__weblockBridge")
+	if bridge.IsUndefined() {
+		return "globalThis.__weblockBridge is missing: load web/bridge.js (web/lockmgr.js does) before the module"
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicMessage(p)
+		}
+	}()
+	internal := js.Global().Get("Object").New()
+	internal.Set("keyBuf", keyBufAddr())
+	internal.Set("keyCap", len(keyBuf))
+	internal.Set("query", fn(query))
+	internal.Set("shutdown", fn(func([]js.Value) any { shutdown(); return nil }))
+	bridge.Call("install", internal)
+	return ""
 }
 
-// numberString formats a JS number as JS does (no strconv in the module).
-func numberString(v js.Value) string { return stringFunc.Invoke(v).String() }
+// fn makes a JS function of a Go one for the rare calls that carry JS
+// values (query, shutdown); a panic comes back as an Error to throw.
+func fn(f func(args []js.Value) any) js.Func {
+	jf := js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
+		defer func() {
+			if p := recover(); p != nil {
+				result = bridge.Call("thrown", panicMessage(p))
+			}
+		}()
+		return f(args)
+	})
+	funcs = append(funcs, jf)
+	return jf
+}
 
-// rejected is a promise already rejected with reason.
-func rejected(reason js.Value) js.Value { return promiseCtor.Call("reject", reason) }
-
-// thrown makes a sync handler throw err in its caller (see web/bridge.js).
-func thrown(err js.Value) js.Value { return bridge.Call("thrown", err) }
-
-// recovered turns a panic into a JS Error, so that a bug or a JS exception
-// met by Go never ends the Go program.
-func recovered(p any) js.Value {
-	msg := "internal error"
+func panicMessage(p any) string {
 	switch v := p.(type) {
 	case error:
-		msg = v.Error()
+		return v.Error()
 	case string:
-		msg = v
+		return v
 	}
-	return errorCtor.New("lockmgr: " + msg)
+	return "internal error"
 }
 
-// safeAsync wraps a Promise-returning handler: a panic becomes a rejected
-// promise, never the end of the Go program.
-func safeAsync(fn func(args []js.Value) js.Value) js.Func {
-	return js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
-		defer func() {
-			if p := recover(); p != nil {
-				result = rejected(recovered(p))
-			}
-		}()
-		return fn(args)
-	})
+// query() → {held: [{key, ms}], pending: [{key, ms}]}. Go sends the keys
+// and one Float64Array of numbers; bridge.js builds the objects, so a
+// query costs one crossing per key rather than three per entry.
+func query([]js.Value) any {
+	snap := mgr.Snapshot()
+	keys := global.Get("Array").New(len(snap))
+	nums := make([]float64, 0, 2*len(snap)+snap.Waiters())
+	for i, k := range snap {
+		keys.SetIndex(i, k.Key)
+		nums = append(nums, float64(k.HeldNs)/1e6, float64(len(k.WaitedNs)))
+		for _, ns := range k.WaitedNs {
+			nums = append(nums, float64(ns)/1e6)
+		}
+	}
+	return bridge.Call("queried", keys, float64Bytes(nums))
 }
-
-// safeSync wraps a synchronous handler: a panic becomes a thrown Error.
-func safeSync(fn func(args []js.Value) any) js.Func {
-	return js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
-		defer func() {
-			if p := recover(); p != nil {
-				result = thrown(recovered(p))
-			}
-		}()
-		return fn(args)
-	})
-}
-
-// safeCallback wraps a function JS calls for its effect only: a panic is
-// logged, since nobody waits for a result.
-func safeCallback(fn func(args []js.Value)) js.Func {
-	return js.FuncOf(func(_ js.Value, args []js.Value) any {
-		defer func() {
-			if p := recover(); p != nil {
-				println(recovered(p).Get("message").String())
-			}
-		}()
-		fn(args)
-		return nil
-	})
-}
-
-const errNoBridge = "globalThis.__weblockBridge is missing: load web/bridge.js (web/lockmgr.js does) before the module"

@@ -13,16 +13,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMain loads web/bridge.js (Node's require is global under
-// go_js_wasm_exec) and installs the globals, as main does in a page.
+// TestMain installs the globals as main does in a page. The bridge and the
+// module's exports come from wasm/testdata/node_exports.cjs, which `make
+// test-wasm` preloads into go_js_wasm_exec's Node with NODE_OPTIONS.
 func TestMain(m *testing.M) {
+	if err := install(func() {}); err != "" {
+		println("lockmgr:", err)
+		println("run the tests with `make test-wasm` (it sets NODE_OPTIONS=--require wasm/testdata/node_exports.cjs)")
+		os.Exit(1)
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		panic(err)
-	}
-	global.Call("require", filepath.Join(wd, "..", "web", "bridge.js"))
-	if !install(func() {}) {
-		panic(errNoBridge)
 	}
 	global.Call("require", filepath.Join(wd, "testdata", "contract.js"))
 	os.Exit(m.Run())
@@ -40,11 +42,11 @@ func await(t testing.TB, p js.Value) settlement {
 	t.Helper()
 	ch := make(chan settlement, 1)
 	onValue := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- settlement{value: arg(args, 0)}
+		ch <- settlement{value: args[0]}
 		return nil
 	})
 	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- settlement{value: arg(args, 0), rejected: true}
+		ch <- settlement{value: args[0], rejected: true}
 		return nil
 	})
 	defer onValue.Release()
@@ -83,7 +85,7 @@ func requireIdle(t *testing.T) {
 	st := lm().Call("stats")
 	assert.Zero(t, st.Get("keys").Int(), "keys")
 	assert.Zero(t, st.Get("waiters").Int(), "waiters")
-	assert.Equal(t, staticRefs, st.Get("jsRefs").Int(), "jsRefs at the idle baseline")
+	assert.Equal(t, jsRefs(), st.Get("jsRefs").Int(), "jsRefs at the idle baseline")
 	assert.Zero(t, tickets.live, "live tickets")
 	assert.Zero(t, bridge.Get("pendingCount").Int(), "pending promises in the bridge")
 }
@@ -103,64 +105,82 @@ func TestAcquireFromGo(t *testing.T) {
 	requireIdle(t)
 }
 
-func TestBadInputIsATypeError(t *testing.T) {
+// Go code in the module releasing a key hands it to a JS waiter.
+func TestGoHolderHandsOverToJS(t *testing.T) {
+	release, ok := mgr.TryAcquire("shared")
+	require.True(t, ok)
+	p := lm().Call("withLock", "shared", js.FuncOf(func(js.Value, []js.Value) any { return "from JS" }))
+	assert.Equal(t, 2, mgr.QueueLength("shared"))
+	release()
+	s := await(t, p)
+	require.False(t, s.rejected)
+	assert.Equal(t, "from JS", s.value.String())
+	requireIdle(t)
+}
+
+func TestBadInputMessages(t *testing.T) {
 	s := await(t, lm().Call("acquire", 42))
 	require.True(t, s.rejected)
-	assert.True(t, s.value.InstanceOf(typeErrorCtor))
+	assert.True(t, s.value.InstanceOf(global.Get("TypeError")))
 	assert.Equal(t, "lockmgr: key must be a string, got number", s.value.Get("message").String())
 
 	s = await(t, lm().Call("acquire", "k", map[string]any{"timeout": -5}))
 	require.True(t, s.rejected)
-	assert.True(t, s.value.InstanceOf(rangeErrorCtor))
+	assert.True(t, s.value.InstanceOf(global.Get("RangeError")))
 	assert.Equal(t, "lockmgr: options.timeout must be a finite number >= 0, got -5", s.value.Get("message").String())
+
+	long := make([]byte, len(keyBuf)+1)
+	for i := range long {
+		long[i] = 'k'
+	}
+	s = await(t, lm().Call("acquire", string(long)))
+	require.True(t, s.rejected)
+	assert.True(t, s.value.InstanceOf(global.Get("RangeError")), "a key longer than the buffer")
 	requireIdle(t)
 }
 
-// A panic in any handler must come back to JS as an Error, never end the
-// Go program.
+// A panic in Go must come back to JS as an Error, never end the program.
 func TestPanicsBecomeErrors(t *testing.T) {
-	boom := func() { panic("boom") }
-	async := safeAsync(func([]js.Value) js.Value { boom(); return js.Value{} })
-	sync := bridge.Call("sync", safeSync(func([]js.Value) any { boom(); return nil }))
-	cb := safeCallback(func([]js.Value) { boom() })
-	defer async.Release()
-	defer cb.Release()
+	var result float64
+	func() {
+		defer guard(&result)
+		panic("boom")
+	}()
+	assert.Equal(t, float64(failed), result)
 
-	s := await(t, async.Invoke())
-	require.True(t, s.rejected)
-	assert.Equal(t, "lockmgr: boom", s.value.Get("message").String())
+	thrower := fn(func([]js.Value) any { panic("kaboom") })
+	catcher := global.Get("Function").New("f", "try { const r = f(); return r } catch (e) { return e }")
+	boxed := catcher.Invoke(thrower)
+	assert.Equal(t, "lockmgr: kaboom", boxed.Get("error").Get("message").String(), "a handler's panic is boxed to throw")
 
-	catcher := global.Get("Function").New("f", "try { f(); return null } catch (e) { return e }")
-	err := catcher.Invoke(sync)
-	require.True(t, err.InstanceOf(errorCtor), "the sync wrapper throws")
-	assert.Equal(t, "lockmgr: boom", err.Get("message").String())
-
-	assert.True(t, cb.Invoke().IsNull(), "a callback swallows it")
+	// An export that panics returns FAILED and the program lives on.
+	got := bridge.Get("exports").Call("weblock_stat", 99).Float()
+	assert.Equal(t, float64(failed), got)
 
 	// And the module still works.
-	s = await(t, lm().Call("withLock", "after-panic", js.FuncOf(func(js.Value, []js.Value) any { return "fine" })))
+	s := await(t, lm().Call("withLock", "after-panic", js.FuncOf(func(js.Value, []js.Value) any { return "fine" })))
 	require.False(t, s.rejected)
 	assert.Equal(t, "fine", s.value.String())
 }
 
 func TestStaleTicketIDs(t *testing.T) {
 	id, tk := tickets.alloc()
-	tk.release = func() {}
+	assert.Positive(t, id)
 	assert.NotNil(t, tickets.get(id))
-	tickets.freeTicket(id, tk)
+	tickets.free(id, tk)
 	assert.Nil(t, tickets.get(id), "freed")
 	id2, tk2 := tickets.alloc()
 	assert.NotEqual(t, id, id2, "a reused slot gets a new id")
 	assert.Nil(t, tickets.get(id), "the old id stays stale")
-	for _, bad := range []float64{-1, 1 << 60, 0.5e300} {
+	for _, bad := range []float64{0, -1, 0.5, 1 << 60, 0.5e300} {
 		assert.Nil(t, tickets.get(bad))
 	}
-	tickets.freeTicket(id2, tk2)
+	tickets.free(id2, tk2)
 	requireIdle(t)
 }
 
-// After many operations every JS value Go held is dropped again.
-func TestJSRefsReturnToBaseline(t *testing.T) {
+// After many operations nothing is kept on either side.
+func TestNothingKeptAfterManyOperations(t *testing.T) {
 	run := global.Get("Function").New("lm", "n", `
 		return (async () => {
 			const k = 'refs', held = await lm.acquire(k), all = [];

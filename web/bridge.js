@@ -2,10 +2,13 @@
 // valid as an ES module, so the loader imports it and the Node tests of the
 // wasm package require() it.
 //
-// Why it exists: a syscall/js handler can only return a value, never throw,
-// so the Go side returns a Thrown box and the wrapper here throws its error.
-// It also remembers every pending promise, so that if the Go runtime exits
-// they all reject instead of hanging, and later calls fail fast.
+// The lock table lives in Go (lockmgr.Default). Go exports its hot paths as
+// WebAssembly functions on numbers (//go:wasmexport): a call costs tens of
+// nanoseconds, where a syscall/js callback costs about ten microseconds.
+// So this file checks arguments, writes each key into Go's key buffer,
+// keeps the promises of queued requests (Go holds no JS value for them) and
+// turns Go's failures into thrown errors. Go calls grant(id) when a queued
+// request gets the lock.
 'use strict';
 (() => {
   if (globalThis.__weblockBridge) return;
@@ -19,110 +22,225 @@
       return { promise, resolve, reject };
     };
 
+  const FAILED = -1; // what an export returns after a Go panic
+  const encoder = new TextEncoder();
+  const resolved = Promise.resolve();
+  const pending = new Map(); // queued ticket id -> {resolve, reject, signal?, onAbort?, timer?}
+  let go = null;             // from Go's install: {keyBuf, keyCap, query, shutdown}
+  let ex = null;             // the module's exports
+  let keys = null;           // Uint8Array over Go's key buffer, renewed when memory grows
+  let manager = null;
+  let exitError = null;
+  let readyWaiters = [];
+  let panicked = '';
+
   class Thrown {
     constructor(error) { this.error = error; }
   }
-  const pending = new Set();
-  let exitError = null;
-  let onReady = [];
-  let manager = null;
-  let go = null; // the Go functions: release(id), shutdown()
-  let resolved = null;
-  const release = (id) => { if (!exitError) go.release(id); };
+
+  const error = (Type, msg) => new Type('lockmgr: ' + msg);
+  const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+  // ok passes an export's result through, or throws what Go panicked with.
+  function ok(result) {
+    if (result === FAILED) throw error(Error, panicked || 'internal error');
+    return result;
+  }
+
+  function checkKey(key) {
+    if (typeof key !== 'string') throw error(TypeError, `key must be a string, got ${typeName(key)}`);
+  }
+
+  // putKey writes key into Go's key buffer, UTF-8, and returns its length.
+  function putKey(key) {
+    checkKey(key);
+    if (keys.buffer !== ex.mem.buffer) keys = new Uint8Array(ex.mem.buffer, go.keyBuf, go.keyCap);
+    const { read, written } = encoder.encodeInto(key, keys);
+    if (read < key.length) throw error(RangeError, `key is longer than ${go.keyCap} bytes`);
+    return written;
+  }
+
+  function parseOptions(options) {
+    if (options === undefined) return null;
+    if (typeof options !== 'object' || options === null) {
+      throw error(TypeError, `options must be an object, got ${typeName(options)}`);
+    }
+    const { signal, timeout } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw error(TypeError, `options.signal must be an AbortSignal, got ${typeName(signal)}`);
+    }
+    if (timeout !== undefined) {
+      if (typeof timeout !== 'number') throw error(TypeError, `options.timeout must be a number, got ${typeName(timeout)}`);
+      if (!(timeout >= 0 && timeout !== Infinity)) {
+        throw error(RangeError, `options.timeout must be a finite number >= 0, got ${timeout}`);
+      }
+    }
+    return signal === undefined && timeout === undefined ? null : { signal, timeout };
+  }
+
+  // request takes a place in key's queue now. It returns the ticket id and,
+  // when the lock was not granted at once, a promise of the grant.
+  function request(key, opts) {
+    const n = putKey(key);
+    if (opts?.signal?.aborted) throw opts.signal.reason;
+    const r = ok(ex.weblock_acquire(n, 1));
+    if (r > 0) return { id: r, wait: null };
+    const id = -r;
+    const w = withResolvers();
+    pending.set(id, w);
+    if (opts?.signal) {
+      w.signal = opts.signal;
+      w.onAbort = () => abandon(id, w.signal.reason);
+      w.signal.addEventListener('abort', w.onAbort, { once: true });
+    }
+    if (opts?.timeout !== undefined) {
+      const ms = opts.timeout;
+      w.timer = setTimeout(() => abandon(id,
+        new DOMException(`lockmgr: timed out after ${ms} ms waiting for the lock`, 'TimeoutError')), ms);
+    }
+    return { id, wait: w.promise };
+  }
+
+  // settle forgets queued ticket id and its listener and timer.
+  function settle(id) {
+    const w = pending.get(id);
+    pending.delete(id);
+    if (w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+    if (w.timer !== undefined) clearTimeout(w.timer);
+    return w;
+  }
+
+  // abandon removes a queued ticket (abort, timeout) and rejects it. Once
+  // granted, a ticket is no longer pending: abort and timeout are ignored.
+  function abandon(id, reason) {
+    if (pending.has(id) && ok(ex.weblock_cancel(id)) === 1) settle(id).reject(reason);
+  }
+
+  function release(id) {
+    if (!exitError) ok(ex.weblock_release(id));
+  }
+
   const holder = (id) => () => release(id);
 
-  const bridge = {
-    // Called by Go: the box a sync handler returns to throw err.
-    thrown: (error) => new Thrown(error),
+  // The two kinds of methods: sync ones throw, Promise ones reject.
+  const sync = (f) => function (...args) {
+    if (exitError) throw exitError;
+    return f(...args);
+  };
+  const async = (f) => function (...args) {
+    if (exitError) return Promise.reject(exitError);
+    try {
+      return f(...args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
 
-    // Called by Go for each request that has to wait: Promise.withResolvers
-    // with book-keeping for the exit path.
-    pending() {
-      const r = withResolvers();
-      const { resolve, reject } = r;
-      r.resolve = (v) => { pending.delete(r); resolve(v); };
-      r.reject = (e) => { pending.delete(r); reject(e); };
-      pending.add(r);
+  const methods = {
+    acquire: async((key, options) => {
+      const { id, wait } = request(key, parseOptions(options));
+      return wait ? wait.then(() => holder(id)) : Promise.resolve(holder(id));
+    }),
+    withLock: async((key, fn, options) => {
+      checkKey(key);
+      if (typeof fn !== 'function') throw error(TypeError, `fn must be a function, got ${typeName(fn)}`);
+      const { id, wait } = request(key, parseOptions(options));
+      // fn runs in a later microtask, never inside this call; the lock is
+      // released before the returned promise settles.
+      return (wait ?? resolved).then(() => fn()).finally(() => release(id));
+    }),
+    tryAcquire: sync((key) => {
+      const id = ok(ex.weblock_acquire(putKey(key), 0));
+      return id > 0 ? holder(id) : null;
+    }),
+    isLocked: sync((key) => ok(ex.weblock_length(putKey(key))) > 0),
+    getQueueLength: sync((key) => ok(ex.weblock_length(putKey(key)))),
+    query: sync(() => {
+      const r = go.query();
+      if (r instanceof Thrown) throw r.error;
       return r;
+    }),
+    stats: sync(() => ({
+      keys: ok(ex.weblock_stat(0)),
+      waiters: ok(ex.weblock_stat(1)),
+      goHeapBytes: ok(ex.weblock_stat(2)),
+      jsRefs: ok(ex.weblock_stat(3)),
+    })),
+  };
+
+  const bridge = {
+    // Set by whoever instantiated the module, before it runs: the loader,
+    // or wasm/testdata/node_exports.cjs under Node.
+    exports: null,
+
+    // Called by Go once it is ready: puts the globals in place.
+    install(internal) {
+      if (!bridge.exports) {
+        throw new Error('lockmgr: the bridge needs the module\'s exports: load it with web/lockmgr.js '
+          + '(or, under Node, preload wasm/testdata/node_exports.cjs)');
+      }
+      go = internal;
+      ex = bridge.exports;
+      keys = new Uint8Array(ex.mem.buffer, go.keyBuf, go.keyCap);
+      manager = Object.freeze({ ...methods });
+      Object.defineProperty(globalThis, 'lockManager', { value: manager, configurable: true, writable: true });
+      Object.defineProperty(globalThis, 'withLock', { value: manager.withLock, configurable: true, writable: true });
+      for (const w of readyWaiters) w.resolve(manager);
+      readyWaiters = [];
     },
 
-    // Called by Go once, before anything else, with its internal functions.
-    init(fns) { go = fns; resolved = Promise.resolve(); },
-
-    // Called by Go for a lock granted on the spot: the release function
-    // bound to ticket id, already resolved.
-    granted: (id) => Promise.resolve(holder(id)),
-
-    // Called by Go for tryAcquire: the release function of ticket id.
-    holder,
-
-    // Called by Go when a queued acquire is granted.
-    grant(r, id) { r.resolve(holder(id)); },
-
-    // Called by Go for withLock: fn runs once p resolves, never inside the
-    // withLock call itself; the lock is released before the result settles.
-    run(p, fn, id) {
-      return (p ?? resolved).then(() => fn()).finally(() => release(id));
+    // Called by Go when queued ticket id gets the lock.
+    grant(id) {
+      settle(id).resolve();
     },
+
+    // Called by Go before an export returns FAILED.
+    panicked(msg) {
+      panicked = msg;
+    },
+
+    // Called by Go: the box a syscall/js handler returns to throw.
+    thrown: (msg) => new Thrown(error(Error, msg)),
 
     // Called by Go for query(): keys[i] is held for nums[j] ms and has
     // nums[j+1] waiters, whose waits follow in FIFO order.
-    query(keys, bytes) {
+    queried(keyList, bytes) {
       const nums = new Float64Array(bytes.buffer);
-      const held = [], pending = [];
+      const held = [], waiting = [];
       let j = 0;
-      for (const key of keys) {
+      for (const key of keyList) {
         held.push({ key, ms: nums[j] });
         const n = nums[j + 1];
         j += 2;
-        for (let w = 0; w < n; w++) pending.push({ key, ms: nums[j++] });
+        for (let w = 0; w < n; w++) waiting.push({ key, ms: nums[j++] });
       }
-      return { held, pending };
-    },
-
-    // Called by Go with the functions it exported: returns them wrapped.
-    sync: (f) => function (...args) {
-      if (exitError) throw exitError;
-      const r = f.apply(this, args);
-      if (r instanceof Thrown) throw r.error;
-      return r;
-    },
-    async: (f) => function (...args) {
-      if (exitError) return Promise.reject(exitError);
-      return f.apply(this, args);
-    },
-
-    // Called by Go once globalThis.lockManager is in place.
-    ready(lockManager) {
-      manager = lockManager;
-      for (const w of onReady) w.resolve(lockManager);
-      onReady = [];
+      return { held, pending: waiting };
     },
 
     // Called by the loader: resolves with the manager once Go is ready.
     whenReady() {
       if (manager) return Promise.resolve(manager);
       if (exitError) return Promise.reject(exitError);
-      return new Promise((resolve, reject) => onReady.push({ resolve, reject }));
+      return new Promise((resolve, reject) => readyWaiters.push({ resolve, reject }));
     },
 
-    // Called by the loader when the Go program has exited.
+    // Called by the loader when the Go program has exited: every pending
+    // request rejects, every later call fails fast.
     exited(code) {
       exitError ??= new Error(`lockmgr: the Go runtime has exited (code ${code}); the lock manager no longer works`);
-      for (const r of [...pending]) r.reject(exitError);
-      for (const w of onReady) w.reject(exitError);
-      onReady = [];
+      for (const id of [...pending.keys()]) settle(id).reject(exitError);
+      for (const w of readyWaiters) w.reject(exitError);
+      readyWaiters = [];
       return exitError;
     },
 
     // Called by the loader to stop the Go program on purpose.
-    shutdown() { go?.shutdown(); },
+    shutdown() {
+      go?.shutdown();
+    },
 
     get pendingCount() { return pending.size; },
-
-    // Set by the loader: the module's linear memory, for diagnostics.
-    memory: null,
-    get wasmMemoryBytes() { return bridge.memory ? bridge.memory.buffer.byteLength : 0; },
+    get wasmMemoryBytes() { return ex ? ex.mem.buffer.byteLength : 0; },
   };
   Object.defineProperty(globalThis, '__weblockBridge', { value: bridge });
 })();

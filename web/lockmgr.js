@@ -36,7 +36,7 @@ export function shutdown() {
 async function start(url) {
   const go = new Go();
   const instance = await instantiate(url, go.importObject);
-  bridge.memory = instance.exports.mem;
+  bridge.exports = instance.exports;
   const ready = bridge.whenReady();
   go.exit = (code) => bridge.exited(code);
   // go.run resolves only when the Go program exits: it is not awaited.
