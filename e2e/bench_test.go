@@ -65,7 +65,7 @@ func (r *benchRun) perOp(scenario, impl string, n int) float64 {
 }
 
 func (r *benchRun) throughput() {
-	sizes := map[string]int{"lockmgr": 20000, "plain": 20000, "navigator": 5000}
+	sizes := map[string]int{"lockmgr": 200000, "plain": 200000, "navigator": 5000}
 	for _, impl := range []string{"lockmgr", "navigator", "plain"} {
 		r.perOp("acquire", impl, sizes[impl])
 		r.perOp("withLock", impl, sizes[impl])
@@ -190,8 +190,8 @@ func (r *benchRun) report() {
 		label, scenario string
 		n, navN         int
 	}{
-		{"(1) acquire+release, sequential, one key", "acquire", 20000, 5000},
-		{"(2) withLock, sequential, one key", "withLock", 20000, 5000},
+		{"(1) acquire+release, sequential, one key", "acquire", 200000, 5000},
+		{"(2) withLock, sequential, one key", "withLock", 200000, 5000},
 		{"(3) burst: 10,000 waiters on one key", "burst", 10000, 10000},
 		{"(3) burst: 100,000 waiters on one key", "burst", 100000, 0},
 		{"(4) 100,000 withLock over 1,000 keys", "manyKeys", 100000, 100000},
@@ -218,12 +218,12 @@ func (r *benchRun) report() {
 	fmt.Fprintf(&out, "(9) module: %.0f bytes raw, %.0f gzip, %.0f brotli\n", res["size/raw_bytes"], res["size/gzip_bytes"], res["size/brotli_bytes"])
 
 	for _, s := range []struct{ name, scenario string }{{"(1) acquire", "acquire"}, {"(2) withLock", "withLock"}} {
-		r.check(s.name+": navigator.locks time / lockmgr time, at least 10", -us(s.scenario, "navigator", 5000)/us(s.scenario, "lockmgr", 20000), -10, "x (negated)")
+		r.check(s.name+": navigator.locks time / lockmgr time, at least 10", -us(s.scenario, "navigator", 5000)/us(s.scenario, "lockmgr", 200000), -10, "x (negated)")
 	}
 	r.check("(4) many keys: navigator.locks time / lockmgr time, at least 10", -us("manyKeys", "navigator", 100000)/us("manyKeys", "lockmgr", 100000), -10, "x (negated)")
 	r.check("(3) per-op time at 100,000 waiters / at 10,000", us("burst", "lockmgr", 100000)/us("burst", "lockmgr", 10000), 1.5, "x")
 	r.check("(5) locked saves / unlocked saves", res["saves/locked/ms"]/res["saves/unlocked/ms"], 1.05, "x")
-	r.check("(1)/(6) acquire+release cycle / bare JS→Go call", us("acquire", "lockmgr", 20000)/bare, 2.5, "x")
+	r.check("(1)/(6) acquire+release cycle / bare JS→Go call", us("acquire", "lockmgr", 200000)/bare, 2.5, "x")
 	r.check("(7) JS heap growth after 1,000,000 ops", res["memory/js_heap_MB/after_1M_ops"]-res["memory/js_heap_MB/before"], 32, "MB")
 	r.check("(7) JS heap after idling, above the start", res["memory/js_heap_MB/after_idle"]-res["memory/js_heap_MB/before"], 8, "MB")
 	r.check("(8) median ready time", res["startup/median_ms"], 100, "ms")
