@@ -52,9 +52,21 @@
   }
 
   // putKey writes key into Go's key buffer, UTF-8, and returns its length.
+  // Short ASCII keys (the usual 'story:42') are copied by hand: for them a
+  // loop is several times faster than TextEncoder.encodeInto.
   function putKey(key) {
     checkKey(key);
     if (keys.buffer !== ex.mem.buffer) keys = new Uint8Array(ex.mem.buffer, go.keyBuf, go.keyCap);
+    const len = key.length;
+    if (len <= 64) {
+      let i = 0;
+      for (; i < len; i++) {
+        const c = key.charCodeAt(i);
+        if (c > 0x7f) break;
+        keys[i] = c;
+      }
+      if (i === len) return len;
+    }
     const { read, written } = encoder.encodeInto(key, keys);
     if (read < key.length) throw error(RangeError, `key is longer than ${go.keyCap} bytes`);
     return written;

@@ -153,6 +153,22 @@
       eq(got, ['b', 'a'], 'each key hands over on its own release');
     },
 
+    async 'keys are exact strings: non-ASCII, long and look-alike keys are distinct locks'(lm) {
+      const base = fresh('k');
+      const names = [base + 'é', base + 'e\u0301', base + '故事', base + '🔒', base + 'x'.repeat(500), base + 'x'.repeat(499), base];
+      const releases = [];
+      for (const k of names) {
+        eq(lm.isLocked(k), false, `free: ${k.slice(0, 40)}`);
+        releases.push(lm.tryAcquire(k));
+      }
+      ok(releases.every((r) => typeof r === 'function'), 'every key is its own lock');
+      for (const k of names) eq(lm.getQueueLength(k), 1, `held: ${k.slice(0, 40)}`);
+      const q = lm.query().held.map((h) => h.key).filter((k) => k.startsWith(base)).sort();
+      eq(q, [...names].sort(), 'query returns the keys as given');
+      releases.forEach((r) => r());
+      for (const k of names) eq(lm.isLocked(k), false, `released: ${k.slice(0, 40)}`);
+    },
+
     // --- withLock ---
     async 'withLock never calls fn synchronously'(lm) {
       let called = false;
