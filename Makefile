@@ -72,6 +72,7 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
+	$(WASM_ENV) $(GO) vet -tags lockmgr_context ./lockmgr
 
 # Go benchmarks (benchstat-compatible; kept in e2e/artifacts/go-bench.txt),
 # then the in-browser run; the table and budgets land in e2e/artifacts/.

@@ -134,17 +134,7 @@ func weblockStat(which int32) (result float64) {
 	case 3:
 		return float64(jsRefs())
 	}
-	panic("weblock_stat: no figure " + itoa(int(which)))
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + itoa(n%10)
+	panic("weblock_stat: no such figure")
 }
 
 func float64Bytes(nums []float64) any {
