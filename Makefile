@@ -34,8 +34,10 @@ endef
 export COMPRESS
 
 # The demo on http://localhost:8080 (ADDR=host:port or PORT=n to change).
+# The binary is built, then exec'd, so that Ctrl-C reaches the server itself.
 serve: build
-	$(GO) run ./web/cmd/serve -dir web $(if $(ADDR),-addr $(ADDR))
+	$(GO) build -o "$${TMPDIR:-/tmp}/weblock-serve" ./web/cmd/serve
+	exec "$${TMPDIR:-/tmp}/weblock-serve" -dir web $(if $(ADDR),-addr $(ADDR))
 
 test: test-host test-fuzz test-wasm test-e2e
 

@@ -53,10 +53,21 @@ func run(addr, dir string) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	fmt.Printf("serving %s on http://%s/ (Ctrl-C stops)\n", dir, ln.Addr())
+	fmt.Printf("serving %s on %s (Ctrl-C stops)\n", dir, pageURL(addr, ln.Addr()))
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	fmt.Println("stopped")
 	return nil
+}
+
+// pageURL is the address to open in a browser: the host as given (or
+// localhost for a wildcard) and the port actually bound.
+func pageURL(addr string, bound net.Addr) string {
+	host, _, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	port := bound.(*net.TCPAddr).Port
+	return fmt.Sprintf("http://%s/", net.JoinHostPort(host, fmt.Sprint(port)))
 }
