@@ -16,6 +16,10 @@ export interface Busy {
   ms: number;
 }
 
+/**
+ * Keys are strings compared exactly (never coerced); a key that is not a
+ * string is a TypeError, one longer than 64 KiB in UTF-8 a RangeError.
+ */
 export interface LockManager {
   /** Queue for key now; resolves with the release function once granted (FIFO). */
   acquire(key: string, options?: LockOptions): Promise<Release>;
