@@ -45,26 +45,21 @@ func (m *Manager) AcquireFunc(key string, granted func(Release)) (stop func() bo
 func alreadyGranted() bool { return false }
 
 // dispatchLocked calls w.granted for a grant just made, with m.mu held on
-// entry and released on return. If a dispatch loop already runs for e, the
-// grant is left to that loop instead of recursing.
+// entry and released on return, in a new dispatch loop on this goroutine.
 func (m *Manager) dispatchLocked(e *entry, w *waiter) {
-	if e.dispatching {
-		e.deferred = w
-		m.mu.Unlock()
-		return
-	}
-	e.dispatching = true
+	f := &frame{gen: w.gen}
+	e.running = f
 	m.mu.Unlock()
-	m.runGrants(e, w)
+	m.runGrants(e, f, w)
 }
 
-// runGrants calls granted for w, then for every grant that was deferred to
-// it meanwhile, iteratively.
-func (m *Manager) runGrants(e *entry, w *waiter) {
+// runGrants calls granted for w, then for every grant deferred to frame f
+// meanwhile, iteratively.
+func (m *Manager) runGrants(e *entry, f *frame, w *waiter) {
 	finished := false
 	defer func() {
 		if !finished {
-			m.abandonDispatch(e)
+			m.abandonDispatch(e, f)
 		}
 	}()
 	for w != nil {
@@ -72,34 +67,35 @@ func (m *Manager) runGrants(e *entry, w *waiter) {
 		w.granted = nil
 		granted(m.releaser(e, w.gen))
 		m.mu.Lock()
-		w = e.deferred
-		e.deferred = nil
-		if w == nil {
-			m.endDispatchLocked(e)
+		if e.running == f {
+			e.running = nil
+		}
+		w, f.deferred = f.deferred, nil
+		if w != nil {
+			f.gen = w.gen
+			e.running = f
 		}
 		m.mu.Unlock()
 	}
 	finished = true
 }
 
-// abandonDispatch runs when granted panicked: a grant deferred to this loop
+// abandonDispatch runs when granted panicked: a grant deferred to the loop
 // is not lost but dispatched on a new goroutine while the panic unwinds.
-func (m *Manager) abandonDispatch(e *entry) {
+func (m *Manager) abandonDispatch(e *entry, f *frame) {
 	m.mu.Lock()
-	w := e.deferred
-	e.deferred = nil
-	if w == nil {
-		m.endDispatchLocked(e)
+	if e.running == f {
+		e.running = nil
+	}
+	w := f.deferred
+	f.deferred = nil
+	var next *frame
+	if w != nil {
+		next = &frame{gen: w.gen}
+		e.running = next
 	}
 	m.mu.Unlock()
 	if w != nil {
-		go m.runGrants(e, w)
-	}
-}
-
-func (m *Manager) endDispatchLocked(e *entry) {
-	e.dispatching = false
-	if e.detached {
-		m.recycleLocked(e)
+		go m.runGrants(e, next, w)
 	}
 }

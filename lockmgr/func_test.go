@@ -141,3 +141,35 @@ func TestAcquireFuncManyKeysInsideGranted(t *testing.T) {
 	})
 	requireIdle(t, m)
 }
+
+// A grant is deferred only to the granted call of the holder that releases:
+// another goroutine's release hands over at once, on that goroutine, even
+// while an older granted call is still running elsewhere.
+func TestAcquireFuncGrantRunsOnTheReleasingGoroutine(t *testing.T) {
+	m := &Manager{}
+	holder, _ := m.TryAcquire("k")
+	aMayReturn := make(chan struct{})
+	aDone := make(chan struct{})
+	m.AcquireFunc("k", func(r Release) { // A: hands over, then keeps running
+		r()
+		<-aMayReturn
+		close(aDone)
+	})
+	b := queueAcquire(t, m, context.Background(), "k") // B: a blocking waiter
+	cGranted := make(chan Release, 1)
+	m.AcquireFunc("k", func(r Release) { cGranted <- r }) // C
+
+	go holder() // grants A on this new goroutine; A blocks inside granted
+	got := <-b
+	require.NoError(t, got.err, "A's release handed the lock to B")
+	got.release() // B's release must grant C here and now
+	select {
+	case r := <-cGranted:
+		r()
+	default:
+		t.Fatal("C was not granted inside B's Release: the grant waited for A's granted call")
+	}
+	close(aMayReturn)
+	<-aDone
+	requireIdle(t, m)
+}

@@ -109,6 +109,15 @@ func (m *Manager) release(e *entry, gen uint64) {
 		m.mu.Unlock()
 		return
 	}
+	if f := e.running; f != nil && f.gen == gen {
+		// Released while its own granted call runs: that call's loop makes
+		// this grant when the call returns, so a chain of releases from
+		// inside granted stays flat on the stack.
+		f.deferred = w
+		e.running = nil
+		m.mu.Unlock()
+		return
+	}
 	m.dispatchLocked(e, w) // unlocks
 }
 
@@ -120,10 +129,8 @@ func (m *Manager) idleLocked(e *entry) {
 		m.keys, m.peak = nil, 0
 	}
 	e.gen++
-	if e.dispatching {
-		e.detached = true // the dispatch loop recycles it when it is done
-		return
-	}
+	// A dispatch loop still running an old granted call only compares
+	// e.running with its own frame, so recycling now is safe.
 	m.recycleLocked(e)
 }
 

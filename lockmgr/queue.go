@@ -21,12 +21,17 @@ type entry struct {
 	tail      *waiter
 	waiting   int
 
-	// dispatching is true while a goroutine runs granted callbacks for this
-	// key; deferred holds the next callback grant made meanwhile, so that a
-	// Release called from inside granted does not recurse.
-	dispatching bool
-	deferred    *waiter
-	detached    bool // removed from Manager.keys while dispatching
+	// running is the dispatch loop whose granted call is for the current
+	// holder, while that call runs: a Release of that holder defers the
+	// next grant to the loop instead of recursing.
+	running *frame
+}
+
+// frame is one dispatch loop: the holder generation whose granted call it
+// runs, and the grant that holder's Release deferred to it.
+type frame struct {
+	gen      uint64
+	deferred *waiter
 }
 
 func (e *entry) push(w *waiter) {
