@@ -176,6 +176,21 @@ func TestStaleTicketIDs(t *testing.T) {
 		assert.Nil(t, tickets.get(bad))
 	}
 	tickets.free(id2, tk2)
+
+	// A slot at its last generation is retired, not reused: an id kept
+	// from long ago can never match a later ticket.
+	id3, tk3 := tickets.alloc()
+	slot := uint64(id3) & slotMask
+	tk3.gen = genMask
+	old := float64(uint64(genMask)<<slotBits | slot)
+	tickets.free(old, tk3)
+	id4, tk4 := tickets.alloc()
+	assert.NotEqual(t, slot, uint64(id4)&slotMask, "the retired slot is not handed out again")
+	assert.Nil(t, tickets.get(old))
+	for _, gen := range []uint64{0, 1, genMask} {
+		assert.Nil(t, tickets.get(float64(gen<<slotBits|slot)), "no id reaches the retired slot")
+	}
+	tickets.free(id4, tk4)
 	requireIdle(t)
 }
 

@@ -63,10 +63,16 @@ func (tt *ticketTable) get(id float64) *ticket {
 	return t
 }
 
-// free ends a ticket; its id goes stale at once.
+// free ends a ticket; its id goes stale at once. A slot whose generation
+// would wrap is retired rather than reused (one slot per 2^28 uses), so no
+// old id can ever match a later ticket.
 func (tt *ticketTable) free(id float64, t *ticket) {
 	t.release, t.stop, t.inUse = nil, nil, false
-	t.gen = t.gen%genMask + 1 // never 0, so ids stay > 0
 	tt.live--
+	if t.gen == genMask {
+		t.gen = 0 // ids have a generation >= 1: nothing matches a retired slot
+		return
+	}
+	t.gen++
 	tt.spare = append(tt.spare, uint32(uint64(id)&slotMask))
 }

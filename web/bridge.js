@@ -39,6 +39,10 @@
   }
 
   const error = (Type, msg) => new Type('lockmgr: ' + msg);
+  const MAX_DELAY = 2 ** 31 - 1; // setTimeout treats longer delays as 1 ms
+  const wellFormed = String.prototype.isWellFormed
+    ? (s) => s.isWellFormed()
+    : (s) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
   const typeName = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
   // ok passes an export's result through, or throws what Go panicked with.
@@ -67,6 +71,9 @@
       }
       if (i === len) return len;
     }
+    // UTF-8 has no lone surrogates: encodeInto would turn them into U+FFFD,
+    // and distinct keys would share a lock.
+    if (!wellFormed(key)) throw error(TypeError, 'key must be well-formed Unicode: it has a lone surrogate');
     const { read, written } = encoder.encodeInto(key, keys);
     if (read < key.length) throw error(RangeError, `key is longer than ${go.keyCap} bytes`);
     return written;
@@ -93,24 +100,37 @@
   // request takes a place in key's queue now. It returns the ticket id and,
   // when the lock was not granted at once, a promise of the grant.
   function request(key, opts) {
-    const n = putKey(key);
+    checkKey(key);
+    // Read before the key is written: a getter here may call back into us.
     if (opts?.signal?.aborted) throw opts.signal.reason;
-    const r = ok(ex.weblock_acquire(n, 1));
+    const r = ok(ex.weblock_acquire(putKey(key), 1));
     if (r > 0) return { id: r, wait: null };
     const id = -r;
     const w = withResolvers();
     pending.set(id, w);
-    if (opts?.signal) {
-      w.signal = opts.signal;
-      w.onAbort = () => abandon(id, w.signal.reason);
-      w.signal.addEventListener('abort', w.onAbort, { once: true });
-    }
-    if (opts?.timeout !== undefined) {
-      const ms = opts.timeout;
-      w.timer = setTimeout(() => abandon(id,
-        new DOMException(`lockmgr: timed out after ${ms} ms waiting for the lock`, 'TimeoutError')), ms);
+    try {
+      if (opts?.signal) {
+        w.signal = opts.signal;
+        w.onAbort = () => abandon(id, w.signal.reason);
+        w.signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      if (opts?.timeout !== undefined) armTimeout(id, w, opts.timeout, opts.timeout);
+    } catch (err) {
+      // Queued but not watched as asked: take the request back out.
+      ok(ex.weblock_cancel(id));
+      settle(id);
+      throw err;
     }
     return { id, wait: w.promise };
+  }
+
+  // armTimeout rejects queued ticket id after ms, in steps setTimeout can
+  // take.
+  function armTimeout(id, w, ms, left) {
+    w.timer = setTimeout(() => {
+      if (left > MAX_DELAY) return armTimeout(id, w, ms, left - MAX_DELAY);
+      abandon(id, new DOMException(`lockmgr: timed out after ${ms} ms waiting for the lock`, 'TimeoutError'));
+    }, Math.min(left, MAX_DELAY));
   }
 
   // settle forgets queued ticket id and its listener and timer.

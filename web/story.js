@@ -78,18 +78,19 @@ async function writeStory(db, record) {
   await settled(tx);
 }
 
-// Saves waiting for the lock, per database and story: the holder applies
-// every patch queued so far (group commit). Serialized read-modify-writes
-// cost a round trip to the IndexedDB backend each; coalescing the ones that
-// queued up meanwhile is what keeps locked saves as fast as unlocked ones.
-const queued = new WeakMap(); // db -> Map(id -> [{patch, resolve, reject}])
+// Group commit. Serialized read-modify-writes cost a round trip to the
+// IndexedDB backend each, so the holder of a story's lock also applies the
+// saves queued right behind it. Per database and story: `open` is the batch
+// still waiting for its holder, `own` counts this module's lock requests on
+// the story that are not finished.
+const stories = new WeakMap(); // db -> Map(id -> {open, own})
 
-function queueFor(db, id) {
-  let stories = queued.get(db);
-  if (!stories) queued.set(db, (stories = new Map()));
-  let q = stories.get(id);
-  if (!q) stories.set(id, (q = []));
-  return q;
+function stateOf(db, id) {
+  let ids = stories.get(db);
+  if (!ids) stories.set(db, (ids = new Map()));
+  let st = ids.get(id);
+  if (!st) ids.set(id, (st = { open: null, own: 0 }));
+  return st;
 }
 
 /**
@@ -98,11 +99,12 @@ function queueFor(db, id) {
  * With lock=true (the default) the save takes the keyed lock 'story:<id>'
  * before any transaction exists (awaiting a lock inside an open transaction
  * would let IndexedDB auto-commit it), so saves of one story run in FIFO
- * order and none is lost; saves of different stories run in parallel. The
- * holder reads the story, applies its own patch and every patch queued
- * behind it, in order, each bumping rev, and writes once; the later saves
- * then find their work done. Each call resolves with the record as of its
- * own patch.
+ * order and none is lost; saves of different stories run in parallel. A
+ * save joins the batch still waiting for the lock when every request on the
+ * key is one of these saves, so nothing else sits between them; the batch's
+ * holder reads the story, applies every patch in order, each bumping rev,
+ * and writes once, and the later saves find their work done. Each call
+ * resolves with the record as of its own patch.
  *
  * With lock=false the read and the write are separate transactions with
  * nothing between them holding other saves off: concurrent saves read the
@@ -115,26 +117,44 @@ export async function saveStory(db, id, patch, { lock = true, manager = globalTh
     return record;
   }
   if (!manager) throw new Error('saveStory: no lock manager loaded (pass { manager } or call load() first)');
-  const q = queueFor(db, id);
+  const key = 'story:' + id;
+  const st = stateOf(db, id);
+  if (!st.open || manager.getQueueLength(key) !== st.own) st.open = [];
+  const q = st.open;
   const entry = { patch };
   const mine = new Promise((resolve, reject) => { entry.resolve = resolve; entry.reject = reject; });
   mine.catch(() => {}); // returned below; this only marks it handled meanwhile
   q.push(entry);
+  st.own++;
+  let counted = true;
+  const finished = () => {
+    if (!counted) return;
+    counted = false;
+    // Counted down before the lock goes: a stale count only stops joins.
+    if (--st.own === 0 && !st.open) stories.get(db)?.delete(id);
+  };
   try {
-    await manager.withLock('story:' + id, () => commit(db, id, q));
+    await manager.withLock(key, async () => {
+      try {
+        await commit(db, id, q, st);
+      } finally {
+        finished();
+      }
+    });
   } catch (err) {
+    finished();
     const i = q.indexOf(entry);
-    if (i >= 0) q.splice(i, 1); // never taken by a holder: nothing else will settle it
+    if (i < 0) return mine; // a holder took this save: its outcome is in mine
+    q.splice(i, 1);
     throw err;
   }
   return mine;
 }
 
-/** Apply every queued save of story id in one read-modify-write. */
-async function commit(db, id, q) {
+/** Apply every save of batch q in one read-modify-write. */
+async function commit(db, id, q, st) {
   const batch = q.splice(0); // empty when an earlier holder took ours
-  const stories = queued.get(db);
-  if (stories.get(id) === q) stories.delete(id); // later saves start a new queue
+  if (st.open === q) st.open = null; // later saves start a new batch
   if (!batch.length) return;
   try {
     let record = await loadStory(db, id);

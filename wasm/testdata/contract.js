@@ -169,6 +169,18 @@
       for (const k of names) eq(lm.isLocked(k), false, `released: ${k.slice(0, 40)}`);
     },
 
+    async 'a key with a lone surrogate is a TypeError, not a shared lock'(lm) {
+      const k = fresh('surrogate');
+      for (const bad of [k + '\uD800', k + '\uDC00', k + '\uDC00\uD800']) {
+        ok(thrownBy(() => lm.tryAcquire(bad), 'tryAcquire') instanceof TypeError, 'tryAcquire: TypeError');
+        ok((await rejection(lm.acquire(bad), 'acquire')) instanceof TypeError, 'acquire: TypeError');
+      }
+      const pair = lm.tryAcquire(k + '\uD83D\uDD12'); // a proper pair is fine
+      eq(typeof pair, 'function', 'surrogate pair');
+      eq(lm.isLocked(k + '\uFFFD'), false, 'not the same lock as U+FFFD');
+      pair();
+    },
+
     // --- withLock ---
     async 'withLock never calls fn synchronously'(lm) {
       let called = false;
@@ -339,6 +351,28 @@
       eq(err.name, 'TimeoutError', 'busy key');
       r();
       eq(await lm.withLock(k, () => 'ran', { timeout: 0 }), 'ran', 'withLock on a free key');
+    },
+    async 'a timeout longer than setTimeout can take does not fire early'(lm) {
+      const k = fresh('long-timeout');
+      const r = await lm.acquire(k);
+      const p = lm.acquire(k, { timeout: 2 ** 31 + 1000 });
+      eq(await settled(p), false, 'still waiting');
+      await sleep(20);
+      eq(await settled(p), false, 'still waiting after 20 ms');
+      r();
+      (await p)();
+      eq(lm.isLocked(k), false, 'free');
+    },
+    async 'a signal whose listener cannot be added leaves nothing queued'(lm) {
+      const k = fresh('bad-listener');
+      const r = await lm.acquire(k);
+      const signal = new AbortController().signal;
+      const boom = new Error('no listeners today');
+      signal.addEventListener = () => { throw boom; };
+      eq(await rejection(lm.acquire(k, { signal }), 'acquire') === boom, true, 'rejects with the error');
+      eq(lm.getQueueLength(k), 1, 'the request was taken back out');
+      r();
+      eq(lm.isLocked(k), false, 'free, not locked by nobody');
     },
     async 'a timeout after the grant does nothing'(lm) {
       const k = fresh('late-timeout');
