@@ -1,11 +1,11 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,7 +37,7 @@ func TestDemoAsAPerson(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("body"), "It was a dark and stormy night."),
 	))
 	tb.waitFor(`document.getElementById('save-status').textContent.startsWith('Saved')
-		&& Number(document.getElementById('rev').textContent) > ` + itoa(rev))
+		&& Number(document.getElementById('rev').textContent) > ` + strconv.Itoa(rev))
 
 	require.NoError(t, chromedp.Do(tb.ctx, chromedp.Reload()))
 	tb.waitFor(demoReady)
@@ -121,9 +121,4 @@ func TestDemoShowsAnErrorWhenTheModuleFailsToLoad(t *testing.T) {
 	msg := eval[string](tb, `(() => { const e = document.getElementById('load-error'); return e.hidden ? '' : e.textContent; })()`)
 	assert.Contains(t, msg, "lockmgr: could not fetch")
 	assert.Contains(t, msg, "HTTP 404")
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
