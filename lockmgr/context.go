@@ -26,9 +26,9 @@ func (m *Manager) Acquire(ctx context.Context, key string) (Release, error) {
 		default:
 		}
 	}
-	now := nanotime()
+	now := m.now()
 	m.mu.Lock()
-	e := m.keys[key]
+	e := m.lookupLocked(key)
 	if e == nil {
 		e = m.holdLocked(key, now)
 		gen := e.gen

@@ -20,9 +20,9 @@ func (m *Manager) AcquireFunc(key string, granted func(Release)) (stop func() bo
 	if granted == nil {
 		panic("lockmgr: AcquireFunc with nil granted")
 	}
-	now := nanotime()
+	now := m.now()
 	m.mu.Lock()
-	e := m.keys[key]
+	e := m.lookupLocked(key)
 	if e == nil {
 		e = m.holdLocked(key, now)
 		m.dispatchLocked(e, &waiter{granted: granted, gen: e.gen}) // unlocks

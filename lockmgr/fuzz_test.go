@@ -44,6 +44,7 @@ func FuzzOperations(f *testing.F) {
 	f.Add([]byte{0, 4, 4, 8, 8, 12, 16, 20, 24})
 	f.Add([]byte{4, 5, 6, 4, 5, 6, 8, 9, 10, 16, 17, 20, 24, 25})
 	f.Add([]byte{4, 20, 20, 20, 16, 8, 8, 12, 8, 8})
+	f.Add([]byte{0x80, 0x81, 0x82, 12, 0x80, 13, 14, 0x81, 16, 12})
 	f.Fuzz(runOps)
 }
 
@@ -91,8 +92,16 @@ func runOps(t *testing.T, ops []byte) {
 			key := keys[int(op)%len(keys)]
 			q := md.queues[key]
 			switch (op / 4) % 7 {
-			case 0: // TryAcquire
-				r, ok := m.TryAcquire(key)
+			case 0: // TryAcquire, or TryLease when the high bit is set
+				var r Release
+				var ok bool
+				if op&0x80 != 0 {
+					var l Lease
+					l, ok = m.TryLease(key)
+					r = l.Release
+				} else {
+					r, ok = m.TryAcquire(key)
+				}
 				require.Equal(t, len(q) == 0, ok, "TryAcquire on %q", key)
 				if ok {
 					id := next
@@ -182,6 +191,14 @@ func check(t *testing.T, m *Manager, md *model, keys []string) {
 	}
 	m.mu.Lock()
 	kept := len(m.keys)
+	if m.hot != nil && m.hot.busy {
+		kept++
+	}
+	for _, e := range m.keys {
+		if !e.busy {
+			t.Fatalf("idle entry of %q kept in the table", e.key)
+		}
+	}
 	m.mu.Unlock()
 	if kept != busy {
 		t.Fatalf("%d entries kept for %d busy keys", kept, busy)

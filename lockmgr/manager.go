@@ -10,8 +10,20 @@ type Release func()
 // Manager must not be copied after first use. All methods are safe for
 // concurrent use.
 type Manager struct {
-	mu    sync.Mutex
-	keys  map[string]*entry // busy keys only
+	// Clock, when set, is the monotonic clock, in nanoseconds, that the
+	// ages in a Snapshot are measured with; the default is the runtime's.
+	// Set it before the Manager is first used. It may be called with the
+	// Manager's lock held: it must not call the Manager.
+	Clock func() int64
+
+	mu sync.Mutex
+	// hot is the entry of the key taken most recently while no other
+	// entry was out of the map, kept outside keys: locking and freeing one
+	// key over and over (the usual pattern) then costs no map insert and
+	// delete. Busy or idle; when idle it stands for no lock and keeps only
+	// its key string, to be reused as is when that key is locked again.
+	hot   *entry
+	keys  map[string]*entry // busy keys, except hot
 	peak  int               // most keys busy at once since keys was made
 	spare []*entry          // idle entries kept for reuse, at most maxSpare
 }
@@ -34,16 +46,43 @@ var Default = &Manager{}
 // it never blocks and never queues. It returns the Release and true on
 // success, nil and false otherwise, leaving the queue unchanged.
 func (m *Manager) TryAcquire(key string) (Release, bool) {
-	now := nanotime()
-	m.mu.Lock()
-	if m.keys[key] != nil {
-		m.mu.Unlock()
+	l, ok := m.TryLease(key)
+	if !ok {
 		return nil, false
+	}
+	return m.releaser(l.e, l.gen), true
+}
+
+// A Lease is one holder of a key, as a value: the form of Release that
+// costs no allocation, for callers that keep holders in their own tables
+// (the WebAssembly bridge keeps one per JS request). The zero Lease holds
+// nothing.
+type Lease struct {
+	m   *Manager
+	e   *entry
+	gen uint64
+}
+
+// TryLease is TryAcquire returning a Lease.
+func (m *Manager) TryLease(key string) (Lease, bool) {
+	now := m.now()
+	m.mu.Lock()
+	if m.lookupLocked(key) != nil {
+		m.mu.Unlock()
+		return Lease{}, false
 	}
 	e := m.holdLocked(key, now)
 	gen := e.gen
 	m.mu.Unlock()
-	return m.releaser(e, gen), true
+	return Lease{m, e, gen}, true
+}
+
+// Release gives up the lock like a Release: idempotent, and a no-op for
+// the zero Lease.
+func (l Lease) Release() {
+	if l.m != nil {
+		l.m.release(l.e, l.gen)
+	}
 }
 
 // IsLocked reports whether key has a holder. It never blocks on the key.
@@ -55,30 +94,72 @@ func (m *Manager) IsLocked(key string) bool {
 func (m *Manager) QueueLength(key string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e := m.keys[key]; e != nil {
+	if e := m.lookupLocked(key); e != nil {
 		return 1 + e.waiting
 	}
 	return 0
 }
 
-// holdLocked makes a fresh entry for a free key, held from now.
+func (m *Manager) now() int64 {
+	if c := m.Clock; c != nil {
+		return c()
+	}
+	return nanotime()
+}
+
+// lookupLocked returns the entry of key, or nil when the key is free.
+func (m *Manager) lookupLocked(key string) *entry {
+	if h := m.hot; h != nil && h.busy && h.key == key {
+		return h
+	}
+	if len(m.keys) == 0 { // spares a map access, not free on js/wasm
+		return nil
+	}
+	return m.keys[key]
+}
+
+// busyLocked returns the number of busy keys.
+func (m *Manager) busyLocked() int {
+	n := len(m.keys)
+	if m.hot != nil && m.hot.busy {
+		n++
+	}
+	return n
+}
+
+// holdLocked makes the entry of a free key, held from now: the hot entry
+// when it is idle, else one from the map.
 func (m *Manager) holdLocked(key string, now int64) *entry {
-	if m.keys == nil {
-		m.keys = make(map[string]*entry)
+	e := m.hot
+	switch {
+	case e == nil:
+		e = m.newEntryLocked()
+		m.hot = e
+	case e.busy:
+		e = m.newEntryLocked()
+		if m.keys == nil {
+			m.keys = make(map[string]*entry)
+		}
+		m.keys[key] = e
+		m.peak = max(m.peak, len(m.keys))
 	}
-	var e *entry
-	if n := len(m.spare); n > 0 {
-		e = m.spare[n-1]
-		m.spare[n-1] = nil
-		m.spare = m.spare[:n-1]
-	} else {
-		e = new(entry)
+	if e.key != key { // keep the string already there when equal
+		e.key = key
 	}
-	e.key = key
+	e.busy = true
 	e.gen++
 	e.heldSince = now
-	m.keys[key] = e
-	m.peak = max(m.peak, len(m.keys))
+	return e
+}
+
+func (m *Manager) newEntryLocked() *entry {
+	n := len(m.spare)
+	if n == 0 {
+		return new(entry)
+	}
+	e := m.spare[n-1]
+	m.spare[n-1] = nil
+	m.spare = m.spare[:n-1]
 	return e
 }
 
@@ -102,7 +183,7 @@ func (m *Manager) release(e *entry, gen uint64) {
 		return
 	}
 	e.gen++
-	e.heldSince = nanotime()
+	e.heldSince = m.now()
 	w.gen = e.gen
 	if w.ready != nil {
 		close(w.ready)
@@ -122,15 +203,25 @@ func (m *Manager) release(e *entry, gen uint64) {
 }
 
 // idleLocked forgets a key that has neither holder nor waiters. Bumping
-// gen makes every outstanding Release of the entry stale.
+// gen makes every outstanding Release of the entry stale. A dispatch loop
+// still running an old granted call only compares e.running with its own
+// frame, so reusing the entry at once is safe.
 func (m *Manager) idleLocked(e *entry) {
+	e.gen++
+	e.busy = false
+	e.running = nil
+	if e == m.hot {
+		return
+	}
 	delete(m.keys, e.key)
 	if len(m.keys) == 0 && m.peak > shrinkAfter {
 		m.keys, m.peak = nil, 0
 	}
-	e.gen++
-	// A dispatch loop still running an old granted call only compares
-	// e.running with its own frame, so recycling now is safe.
+	if h := m.hot; !h.busy {
+		// The key freed last is the likeliest to come back: e takes the
+		// hot place with its key, and the entry there goes to spare.
+		m.hot, e = e, h
+	}
 	m.recycleLocked(e)
 }
 

@@ -3,7 +3,7 @@ package lockmgr
 // waiter is one pending request in a key's queue. Exactly one of ready
 // (Acquire) and granted (AcquireFunc) is set.
 type waiter struct {
-	since      int64         // nanotime() of the request
+	since      int64         // Manager.now() of the request
 	ready      chan struct{} // closed on handoff
 	granted    func(Release)
 	gen        uint64 // the holder generation handed to this waiter
@@ -12,11 +12,13 @@ type waiter struct {
 }
 
 // entry is the state of one busy key. It exists in Manager.keys only while
-// the key has a holder; waiters exist only behind a holder.
+// the key has a holder (Manager.hot may also keep one idle); waiters exist
+// only behind a holder.
 type entry struct {
 	key       string
+	busy      bool    // has a holder
 	gen       uint64  // bumped on every grant; a Release only acts on its own generation
-	heldSince int64   // nanotime() of the current grant
+	heldSince int64   // Manager.now() of the current grant
 	head      *waiter // oldest waiter
 	tail      *waiter
 	waiting   int

@@ -17,20 +17,27 @@ type Snapshot []KeyState
 // for the copy, so it is consistent, and it changes nothing.
 func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
-	now := nanotime()
-	s := make(Snapshot, 0, len(m.keys))
+	now := m.now()
+	s := make(Snapshot, 0, m.busyLocked())
+	if m.hot != nil && m.hot.busy {
+		s = append(s, m.hot.state(now))
+	}
 	for _, e := range m.keys {
-		ks := KeyState{Key: e.key, HeldNs: now - e.heldSince}
-		if e.waiting > 0 {
-			ks.WaitedNs = make([]int64, 0, e.waiting)
-			for w := e.head; w != nil; w = w.next {
-				ks.WaitedNs = append(ks.WaitedNs, now-w.since)
-			}
-		}
-		s = append(s, ks)
+		s = append(s, e.state(now))
 	}
 	m.mu.Unlock()
 	return s
+}
+
+func (e *entry) state(now int64) KeyState {
+	ks := KeyState{Key: e.key, HeldNs: now - e.heldSince}
+	if e.waiting > 0 {
+		ks.WaitedNs = make([]int64, 0, e.waiting)
+		for w := e.head; w != nil; w = w.next {
+			ks.WaitedNs = append(ks.WaitedNs, now-w.since)
+		}
+	}
+	return ks
 }
 
 // Waiters returns the total number of waiters over all keys in s.
