@@ -227,8 +227,9 @@ func (r *benchRun) report() {
 	r.check("(7) JS heap growth after 1,000,000 ops", res["memory/js_heap_MB/after_1M_ops"]-res["memory/js_heap_MB/before"], 32, "MB")
 	r.check("(7) JS heap after idling, above the start", res["memory/js_heap_MB/after_idle"]-res["memory/js_heap_MB/before"], 8, "MB")
 	r.check("(8) median ready time", res["startup/median_ms"], 100, "ms")
-	r.check("(9) module raw size", res["size/raw_bytes"]/(1<<20), 2.0, "MiB")
-	r.check("(9) module brotli size", res["size/brotli_bytes"]/1024, 450, "KiB")
+	// Decimal units, the stricter reading of "2.0 MB" and "450 KB".
+	r.check("(9) module raw size", res["size/raw_bytes"]/1e6, 2.0, "MB")
+	r.check("(9) module brotli size", res["size/brotli_bytes"]/1e3, 450, "kB")
 	if base := res["go/uncontended/baseline_ns"]; base > 0 {
 		r.check("Go uncontended Acquire+Release / moby-locker baseline", res["go/uncontended/lockmgr_ns"]/base, 2.5, "x")
 		r.check("Go uncontended Acquire+Release allocs/op", res["go/uncontended/lockmgr_allocs"], 2, "allocs")

@@ -4,7 +4,6 @@ package main
 
 import (
 	"runtime"
-	"syscall/js"
 	"unsafe"
 
 	"example.com/weblock/lockmgr"
@@ -14,21 +13,33 @@ import (
 // encodeInto); longer keys are refused with a RangeError by the bridge.
 var keyBuf [64 << 10]byte
 
-func keyBufAddr() int { return int(uintptr(unsafe.Pointer(&keyBuf[0]))) }
+// key returns the key in keyBuf[:n]. The last key made is reused when the
+// bytes match (the comparison does not allocate): a page mostly locks the
+// same few keys, and a fresh string per call costs more than the lock.
+func key(n int32) string {
+	b := keyBuf[:n]
+	if string(b) != lastKey {
+		lastKey = string(b)
+	}
+	return lastKey
+}
 
-func key(n int32) string { return string(keyBuf[:n]) }
+var lastKey string
 
 // failed is what an export returns after a panic; bridge.js then throws
-// the message it was given through bridge.panicked.
+// the message it was given through jsPanicked.
 const failed = -1
 
-// guard turns a panic in an export into a message for the bridge and the
-// failed result: a panic must never end the Go program.
-func guard(result *float64) {
-	if p := recover(); p != nil {
-		bridge.Call("panicked", panicMessage(p))
-		*result = failed
-	}
+// Every export recovers panics: a panic must never end the Go program.
+// The deferred function is written out in each (recover only works when
+// called by it directly); the form defer guard(&result) costs a wrapper
+// call more, a tenth of an uncontended acquire.
+
+// recovered hands the message of panic p to the bridge and returns failed.
+func recovered(p any) float64 {
+	msg := panicMessage(p)
+	jsPanicked(stringAddr(msg), int32(len(msg)))
+	return failed
 }
 
 // acquiring is the ticket of the weblock_acquire call in progress: a grant
@@ -45,11 +56,15 @@ var (
 //
 //go:wasmexport weblock_acquire
 func weblockAcquire(n, queue int32) (result float64) {
-	defer guard(&result)
+	defer func() {
+		if p := recover(); p != nil {
+			result = recovered(p)
+		}
+	}()
 	k := key(n)
 	id, t := tickets.alloc()
-	if release, ok := mgr.TryAcquire(k); ok {
-		t.release = release
+	if lease, ok := mgr.TryLease(k); ok {
+		t.lease = lease
 		return id
 	}
 	if queue == 0 {
@@ -74,21 +89,30 @@ func granted(id float64, release lockmgr.Release) {
 		grantedAtCall = true
 		return
 	}
-	bridge.Call("grant", id)
+	jsGrant(id)
 }
 
 // weblock_release frees ticket id; a stale id is a no-op. Returns 0.
 //
 //go:wasmexport weblock_release
 func weblockRelease(id float64) (result float64) {
-	defer guard(&result)
+	defer func() {
+		if p := recover(); p != nil {
+			result = recovered(p)
+		}
+	}()
 	t := tickets.get(id)
-	if t == nil || t.release == nil {
+	if t == nil || t.stop != nil { // stale, or still queued
 		return 0
 	}
-	release := t.release
+	lease, release := t.lease, t.release
 	tickets.free(id, t)
-	release() // may grant the next tickets, synchronously
+	// Either may grant the next tickets, synchronously.
+	if release != nil {
+		release()
+	} else {
+		lease.Release()
+	}
 	return 0
 }
 
@@ -97,7 +121,11 @@ func weblockRelease(id float64) (result float64) {
 //
 //go:wasmexport weblock_cancel
 func weblockCancel(id float64) (result float64) {
-	defer guard(&result)
+	defer func() {
+		if p := recover(); p != nil {
+			result = recovered(p)
+		}
+	}()
 	t := tickets.get(id)
 	if t == nil || t.stop == nil || !t.stop() {
 		return 0
@@ -110,16 +138,25 @@ func weblockCancel(id float64) (result float64) {
 //
 //go:wasmexport weblock_length
 func weblockLength(n int32) (result float64) {
-	defer guard(&result)
+	defer func() {
+		if p := recover(); p != nil {
+			result = recovered(p)
+		}
+	}()
 	return float64(mgr.QueueLength(key(n)))
 }
 
 // weblock_stat returns one figure of stats(): 0 keys, 1 waiters,
-// 2 Go heap bytes, 3 JS values held by Go.
+// 2 Go heap bytes, 3 JS values held by Go (none: the module has no
+// syscall/js).
 //
 //go:wasmexport weblock_stat
 func weblockStat(which int32) (result float64) {
-	defer guard(&result)
+	defer func() {
+		if p := recover(); p != nil {
+			result = recovered(p)
+		}
+	}()
 	switch which {
 	case 0, 1:
 		snap := mgr.Snapshot()
@@ -132,15 +169,56 @@ func weblockStat(which int32) (result float64) {
 		runtime.ReadMemStats(&ms)
 		return float64(ms.HeapAlloc)
 	case 3:
-		return float64(jsRefs())
+		return 0
 	}
 	panic("weblock_stat: no such figure")
 }
 
-func float64Bytes(nums []float64) any {
-	buf := global.Get("Uint8Array").New(len(nums) * 8)
-	if len(nums) > 0 {
-		js.CopyBytesToJS(buf, unsafe.Slice((*byte)(unsafe.Pointer(&nums[0])), len(nums)*8))
+// weblock_query hands query()'s result to jsQueried and returns 0. For
+// each busy key, nums holds its UTF-8 length, the holder's age in ms and
+// the number of waiters, then each waiter's age in ms, oldest first; the
+// keys follow each other in keys.
+//
+//go:wasmexport weblock_query
+func weblockQuery() (result float64) {
+	defer func() {
+		if p := recover(); p != nil {
+			result = recovered(p)
+		}
+	}()
+	snap := mgr.Snapshot()
+	nums := make([]float64, 0, 3*len(snap)+snap.Waiters())
+	var keys []byte
+	for _, k := range snap {
+		keys = append(keys, k.Key...)
+		nums = append(nums, float64(len(k.Key)), ms(k.HeldNs), float64(len(k.WaitedNs)))
+		for _, ns := range k.WaitedNs {
+			nums = append(nums, ms(ns))
+		}
 	}
-	return buf
+	jsQueried(sliceAddr(nums), int32(len(nums)), sliceAddr(keys), int32(len(keys)))
+	return 0
+}
+
+func ms(ns int64) float64 { return float64(ns) / 1e6 }
+
+func sliceAddr[T any](s []T) int32 {
+	if len(s) == 0 {
+		return 0
+	}
+	return addr(unsafe.Pointer(&s[0]))
+}
+
+// weblock_shutdown ends the Go program (lockmgr.js's shutdown()): main
+// returns, and the runtime reports the exit to the loader. Later calls
+// are refused by bridge.js.
+//
+//go:wasmexport weblock_shutdown
+func weblockShutdown() {
+	select {
+	case <-done:
+	default:
+		close(done)
+		runtime.Gosched() // let main run now, not at the next event
+	}
 }

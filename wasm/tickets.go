@@ -11,7 +11,8 @@ import "example.com/weblock/lockmgr"
 type ticket struct {
 	gen     uint32
 	inUse   bool
-	release lockmgr.Release // set once granted
+	lease   lockmgr.Lease   // granted at once: no allocation on the fast path
+	release lockmgr.Release // granted after waiting in the queue
 	stop    func() bool     // set while queued
 }
 
@@ -67,7 +68,7 @@ func (tt *ticketTable) get(id float64) *ticket {
 // would wrap is retired rather than reused (one slot per 2^28 uses), so no
 // old id can ever match a later ticket.
 func (tt *ticketTable) free(id float64, t *ticket) {
-	t.release, t.stop, t.inUse = nil, nil, false
+	t.lease, t.release, t.stop, t.inUse = lockmgr.Lease{}, nil, nil, false
 	tt.live--
 	if t.gen == genMask {
 		t.gen = 0 // ids have a generation >= 1: nothing matches a retired slot

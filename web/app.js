@@ -212,7 +212,7 @@ function renderLocks() {
   ui.locks.replaceChildren(...shown);
   ui.idle.hidden = keys.size > 0;
   const s = lm.stats();
-  ui.stats.textContent = `${s.keys} keys · ${s.waiters} waiters · Go heap ${Math.round(s.goHeapBytes / 1024)} KiB · ${s.jsRefs} JS refs`;
+  ui.stats.textContent = `${s.keys} keys · ${s.waiters} waiters · Go heap ${Math.round(s.goHeapBytes / 1024)} KiB`;
   // Stop once nothing is held or queued and no save is still on its way to the lock.
   if (keys.size || busy) polling = setTimeout(renderLocks, 100);
 }

@@ -2,13 +2,14 @@
 // valid as an ES module, so the loader imports it and the Node tests of the
 // wasm package require() it.
 //
-// The lock table lives in Go (lockmgr.Default). Go exports its hot paths as
-// WebAssembly functions on numbers (//go:wasmexport): a call costs tens of
-// nanoseconds, where a syscall/js callback costs about ten microseconds.
+// The lock table lives in Go (lockmgr.Default). Go exports its operations
+// as WebAssembly functions on numbers (//go:wasmexport): a call costs tens
+// of nanoseconds, where a syscall/js callback costs about ten microseconds.
 // So this file checks arguments, writes each key into Go's key buffer,
-// keeps the promises of queued requests (Go holds no JS value for them) and
-// turns Go's failures into thrown errors. Go calls grant(id) when a queued
-// request gets the lock.
+// keeps the promises of queued requests (Go holds no JS value at all) and
+// turns Go's failures into thrown errors. Go calls back the functions of
+// bridge.imports (the import module "weblock"), with numbers and offsets in
+// its memory: grant(id) when a queued request gets the lock.
 'use strict';
 (() => {
   if (globalThis.__weblockBridge) return;
@@ -24,19 +25,17 @@
 
   const FAILED = -1; // what an export returns after a Go panic
   const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
   const resolved = Promise.resolve();
   const pending = new Map(); // queued ticket id -> {resolve, reject, signal?, onAbort?, timer?}
-  let go = null;             // from Go's install: {keyBuf, keyCap, query, shutdown}
   let ex = null;             // the module's exports
+  let keyBuf = 0, keyCap = 0; // where Go reads keys, from Go's install
   let keys = null;           // Uint8Array over Go's key buffer, renewed when memory grows
   let manager = null;
   let exitError = null;
   let readyWaiters = [];
   let panicked = '';
-
-  class Thrown {
-    constructor(error) { this.error = error; }
-  }
+  let queried = null; // query()'s result, handed over by Go
 
   const error = (Type, msg) => new Type('lockmgr: ' + msg);
   const MAX_DELAY = 2 ** 31 - 1; // setTimeout treats longer delays as 1 ms
@@ -60,7 +59,8 @@
   // loop is several times faster than TextEncoder.encodeInto.
   function putKey(key) {
     checkKey(key);
-    if (keys.buffer !== ex.mem.buffer) keys = new Uint8Array(ex.mem.buffer, go.keyBuf, go.keyCap);
+    // Growing memory detaches the old buffer, and views of it become empty.
+    if (keys.length === 0) keys = new Uint8Array(ex.mem.buffer, keyBuf, keyCap);
     const len = key.length;
     if (len <= 64) {
       let i = 0;
@@ -75,7 +75,7 @@
     // and distinct keys would share a lock.
     if (!wellFormed(key)) throw error(TypeError, 'key must be well-formed Unicode: it has a lone surrogate');
     const { read, written } = encoder.encodeInto(key, keys);
-    if (read < key.length) throw error(RangeError, `key is longer than ${go.keyCap} bytes`);
+    if (read < key.length) throw error(RangeError, `key is longer than ${keyCap} bytes`);
     return written;
   }
 
@@ -97,32 +97,39 @@
     return signal === undefined && timeout === undefined ? null : { signal, timeout };
   }
 
-  // request takes a place in key's queue now. It returns the ticket id and,
-  // when the lock was not granted at once, a promise of the grant.
+  // request takes a place in key's queue now. It returns the ticket id when
+  // the lock was granted at once, else minus the id of a request waiting
+  // in pending.
   function request(key, opts) {
-    checkKey(key);
-    // Read before the key is written: a getter here may call back into us.
-    if (opts?.signal?.aborted) throw opts.signal.reason;
+    if (opts !== null) {
+      checkKey(key);
+      // Read before the key is written: a getter here may call back into us.
+      if (opts.signal?.aborted) throw opts.signal.reason;
+    }
     const r = ok(ex.weblock_acquire(putKey(key), 1));
-    if (r > 0) return { id: r, wait: null };
+    if (r > 0) return r;
     const id = -r;
     const w = withResolvers();
     pending.set(id, w);
+    if (opts === null) return r;
     try {
-      if (opts?.signal) {
+      if (opts.signal) {
         w.signal = opts.signal;
         w.onAbort = () => abandon(id, w.signal.reason);
         w.signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      if (opts?.timeout !== undefined) armTimeout(id, w, opts.timeout, opts.timeout);
+      if (opts.timeout !== undefined) armTimeout(id, w, opts.timeout, opts.timeout);
     } catch (err) {
       // Queued but not watched as asked: take the request back out.
       ok(ex.weblock_cancel(id));
       settle(id);
       throw err;
     }
-    return { id, wait: w.promise };
+    return r;
   }
+
+  // granted resolves with the release function of request r.
+  const granted = (r) => (r > 0 ? Promise.resolve(holder(r)) : pending.get(-r).promise.then(() => holder(-r)));
 
   // armTimeout rejects queued ticket id after ms, in steps setTimeout can
   // take.
@@ -154,33 +161,38 @@
 
   const holder = (id) => () => release(id);
 
-  // The two kinds of methods: sync ones throw, Promise ones reject.
+  // The methods that do not return a Promise throw.
   const sync = (f) => function (...args) {
     if (exitError) throw exitError;
     return f(...args);
   };
-  const async = (f) => function (...args) {
-    if (exitError) return Promise.reject(exitError);
-    try {
-      return f(...args);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
+
 
   const methods = {
-    acquire: async((key, options) => {
-      const { id, wait } = request(key, parseOptions(options));
-      return wait ? wait.then(() => holder(id)) : Promise.resolve(holder(id));
-    }),
-    withLock: async((key, fn, options) => {
-      checkKey(key);
-      if (typeof fn !== 'function') throw error(TypeError, `fn must be a function, got ${typeName(fn)}`);
-      const { id, wait } = request(key, parseOptions(options));
-      // fn runs in a later microtask, never inside this call; the lock is
-      // released before the returned promise settles.
-      return (wait ?? resolved).then(() => fn()).finally(() => release(id));
-    }),
+    // acquire and withLock are the hot paths: written out, without the
+    // wrappers' rest arguments.
+    acquire(key, options) {
+      if (exitError) return Promise.reject(exitError);
+      try {
+        return granted(request(key, parseOptions(options)));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    withLock(key, fn, options) {
+      if (exitError) return Promise.reject(exitError);
+      try {
+        checkKey(key);
+        if (typeof fn !== 'function') throw error(TypeError, `fn must be a function, got ${typeName(fn)}`);
+        const r = request(key, parseOptions(options));
+        const id = r > 0 ? r : -r;
+        // fn runs in a later microtask, never inside this call; the lock is
+        // released before the returned promise settles.
+        return (r > 0 ? resolved : pending.get(id).promise).then(() => fn()).finally(() => release(id));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     tryAcquire: sync((key) => {
       const id = ok(ex.weblock_acquire(putKey(key), 0));
       return id > 0 ? holder(id) : null;
@@ -188,32 +200,52 @@
     isLocked: sync((key) => ok(ex.weblock_length(putKey(key))) > 0),
     getQueueLength: sync((key) => ok(ex.weblock_length(putKey(key)))),
     query: sync(() => {
-      const r = go.query();
-      if (r instanceof Thrown) throw r.error;
+      ok(ex.weblock_query());
+      const r = queried;
+      queried = null;
       return r;
     }),
     stats: sync(() => ({
       keys: ok(ex.weblock_stat(0)),
       waiters: ok(ex.weblock_stat(1)),
       goHeapBytes: ok(ex.weblock_stat(2)),
-      jsRefs: ok(ex.weblock_stat(3)),
+      jsRefs: ok(ex.weblock_stat(3)), // always 0: Go holds no JS value
     })),
   };
 
-  const bridge = {
-    // Set by whoever instantiated the module, before it runs: the loader,
-    // or wasm/testdata/node_exports.cjs under Node.
-    exports: null,
+  // fail ends the manager: every pending request rejects with err (or the
+  // first such error), every later call fails fast with it.
+  function fail(err) {
+    exitError ??= err;
+    for (const id of [...pending.keys()]) settle(id).reject(exitError);
+    for (const w of readyWaiters) w.reject(exitError);
+    readyWaiters = [];
+    return exitError;
+  }
 
-    // Called by Go once it is ready: puts the globals in place.
-    install(internal) {
-      if (!bridge.exports) {
-        throw new Error('lockmgr: the bridge needs the module\'s exports: load it with web/lockmgr.js '
-          + '(or, under Node, preload wasm/testdata/node_exports.cjs)');
-      }
-      go = internal;
+  const text = (ptr, len) => decoder.decode(new Uint8Array(ex.mem.buffer, ptr >>> 0, len));
+
+  // Go reads its clock once per task (wasm/clock.go); a message, delivered
+  // as the next task, expires the reading.
+  const clockChannel = new MessageChannel();
+  clockChannel.port1.onmessage = () => {
+    if (!exitError) ex.weblock_clock_expire();
+  };
+  clockChannel.port1.unref?.(); // Node: a pending expiry does not keep the process alive
+
+  // What Go calls: the import module "weblock" (wasm/bridge.go).
+  const imports = {
+    // Go is ready: put the globals in place.
+    install(buf, cap) {
       ex = bridge.exports;
-      keys = new Uint8Array(ex.mem.buffer, go.keyBuf, go.keyCap);
+      if (!ex) {
+        fail(error(Error, 'the bridge was not given the module\'s exports: load it with web/lockmgr.js '
+          + '(or, under Node, preload wasm/testdata/node_exports.cjs)'));
+        return;
+      }
+      keyBuf = buf >>> 0;
+      keyCap = cap;
+      keys = new Uint8Array(ex.mem.buffer, keyBuf, keyCap);
       manager = Object.freeze({ ...methods });
       Object.defineProperty(globalThis, 'lockManager', { value: manager, configurable: true, writable: true });
       Object.defineProperty(globalThis, 'withLock', { value: manager.withLock, configurable: true, writable: true });
@@ -221,33 +253,47 @@
       readyWaiters = [];
     },
 
-    // Called by Go when queued ticket id gets the lock.
+    // Go has read its clock: expire the reading at the next task.
+    clockRead() {
+      clockChannel.port2.postMessage(null);
+    },
+
+    // Queued ticket id has the lock.
     grant(id) {
       settle(id).resolve();
     },
 
-    // Called by Go before an export returns FAILED.
-    panicked(msg) {
-      panicked = msg;
+    // The message of a panic, before an export returns FAILED.
+    panicked(ptr, len) {
+      panicked = text(ptr, len);
     },
 
-    // Called by Go: the box a syscall/js handler returns to throw.
-    thrown: (msg) => new Thrown(error(Error, msg)),
-
-    // Called by Go for query(): keys[i] is held for nums[j] ms and has
-    // nums[j+1] waiters, whose waits follow in FIFO order.
-    queried(keyList, bytes) {
-      const nums = new Float64Array(bytes.buffer);
+    // query()'s result: for each key its UTF-8 length, the holder's age and
+    // the number of waiters, then the waiters' ages, in nums; the keys back
+    // to back in the bytes at keysPtr.
+    queried(numsPtr, numsLen, keysPtr, keysLen) {
+      const nums = new Float64Array(ex.mem.buffer, numsPtr >>> 0, numsLen);
+      const bytes = new Uint8Array(ex.mem.buffer, keysPtr >>> 0, keysLen);
       const held = [], waiting = [];
-      let j = 0;
-      for (const key of keyList) {
-        held.push({ key, ms: nums[j] });
-        const n = nums[j + 1];
-        j += 2;
+      for (let j = 0, at = 0; j < numsLen;) {
+        const key = decoder.decode(bytes.subarray(at, at += nums[j]));
+        held.push({ key, ms: nums[j + 1] });
+        const n = nums[j + 2];
+        j += 3;
         for (let w = 0; w < n; w++) waiting.push({ key, ms: nums[j++] });
       }
-      return { held, pending: waiting };
+      queried = { held, pending: waiting };
     },
+  };
+
+  const bridge = {
+    // Set by whoever instantiated the module, before it runs: the loader,
+    // or wasm/testdata/node_exports.cjs under Node.
+    exports: null,
+
+    // The import module "weblock": instantiate the module with
+    // {...go.importObject, weblock: bridge.imports}.
+    imports,
 
     // Called by the loader: resolves with the manager once Go is ready.
     whenReady() {
@@ -259,19 +305,16 @@
     // Called by the loader when the Go program has exited: every pending
     // request rejects, every later call fails fast.
     exited(code) {
-      exitError ??= new Error(`lockmgr: the Go runtime has exited (code ${code}); the lock manager no longer works`);
-      for (const id of [...pending.keys()]) settle(id).reject(exitError);
-      for (const w of readyWaiters) w.reject(exitError);
-      readyWaiters = [];
-      return exitError;
+      return fail(error(Error, `the Go runtime has exited (code ${code}); the lock manager no longer works`));
     },
 
     // Called by the loader to stop the Go program on purpose.
     shutdown() {
-      go?.shutdown();
+      if (ex && !exitError) ex.weblock_shutdown();
     },
 
     get pendingCount() { return pending.size; },
+    get lastPanic() { return panicked; },
     get wasmMemoryBytes() { return ex ? ex.mem.buffer.byteLength : 0; },
   };
   Object.defineProperty(globalThis, '__weblockBridge', { value: bridge });

@@ -37,7 +37,7 @@ export interface LockManager {
   getQueueLength(key: string): number;
   /** Every busy key; pending in FIFO order per key. */
   query(): { held: Busy[]; pending: Busy[] };
-  /** Diagnostics; jsRefs counts the JS values Go keeps alive. */
+  /** Diagnostics. jsRefs counts the JS values Go keeps alive: always 0, the module has no syscall/js. */
   stats(): { keys: number; waiters: number; goHeapBytes: number; jsRefs: number };
 }
 

@@ -35,7 +35,7 @@ export function shutdown() {
 
 async function start(url) {
   const go = new Go();
-  const instance = await instantiate(url, go.importObject);
+  const instance = await instantiate(url, { ...go.importObject, weblock: bridge.imports });
   bridge.exports = instance.exports;
   const ready = bridge.whenReady();
   go.exit = (code) => bridge.exited(code);

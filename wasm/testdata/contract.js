@@ -258,6 +258,25 @@
       (await p2)();
       eq(lm.query().held.filter((e) => e.key === k).length, 0, 'gone when idle');
     },
+    async 'query ages come from one clock reading per task'(lm) {
+      const k1 = fresh('clock'), k2 = fresh('clock');
+      const ms = (k) => lm.query().held.find((e) => e.key === k).ms;
+      const r1 = lm.tryAcquire(k1);
+      const until = performance.now() + 15;
+      while (performance.now() < until); // the same task, 15 ms later
+      const r2 = lm.tryAcquire(k2);
+      eq(ms(k1), ms(k2), 'taken in one task: one reading');
+      await sleep(30);
+      const a1 = ms(k1), a2 = ms(k2);
+      eq(a1, a2, 'still equal after the task');
+      ok(a1 >= 25, `the clock moved between tasks: ${a1} >= 25`);
+      const k3 = fresh('clock');
+      const r3 = lm.tryAcquire(k3);
+      ok(ms(k3) < a1, `a later task reads the clock again: ${ms(k3)} < ${a1}`);
+      r1();
+      r2();
+      r3();
+    },
     async 'stats counts keys and waiters and jsRefs returns to baseline'(lm) {
       const base = lm.stats();
       ok(base.goHeapBytes > 0, 'goHeapBytes');

@@ -1,12 +1,14 @@
 // Preloaded with NODE_OPTIONS=--require under go_js_wasm_exec (make
-// test-wasm does it): hands the module's exports to web/bridge.js before
-// the Go program runs, as web/lockmgr.js does in a page.
+// test-wasm does it): adds web/bridge.js's import module "weblock" to the
+// instantiation and hands the module's exports to the bridge before the Go
+// program runs, as web/lockmgr.js does in a page.
 'use strict';
 const path = require('path');
 require(path.join(__dirname, '..', '..', 'web', 'bridge.js'));
+const bridge = globalThis.__weblockBridge;
 const instantiate = WebAssembly.instantiate;
-WebAssembly.instantiate = async function (...args) {
-  const result = await instantiate.apply(this, args);
-  globalThis.__weblockBridge.exports = (result.instance ?? result).exports;
+WebAssembly.instantiate = async function (source, imports, ...rest) {
+  const result = await instantiate.call(this, source, { ...imports, weblock: bridge.imports }, ...rest);
+  bridge.exports = (result.instance ?? result).exports;
   return result;
 };
