@@ -30,6 +30,16 @@ func TestLoadRejectsClearlyOnABadModule(t *testing.T) {
 	assert.Contains(t, msg, "lockmgr: could not compile /index.html")
 }
 
+// A global the bridge cannot define fails load() with a clear Error; the
+// exception does not unwind through the Go program.
+func TestLoadRejectsWhenTheGlobalsCannotBeInstalled(t *testing.T) {
+	tb := newTab(t)
+	tb.open("/e2e/blank.html?squat", `document.documentElement.dataset.ready === 'failed'`)
+	msg := eval[string](tb, `String(fixture.loadError.message)`)
+	assert.Contains(t, msg, "lockmgr: could not install the globals")
+	assert.Equal(t, "taken", eval[string](tb, `String(globalThis.lockManager)`), "the page's global is left alone")
+}
+
 // If the Go runtime exits, nothing hangs: pending requests reject with an
 // Error that says so, later calls fail fast.
 func TestGoExitRejectsPendingAndFailsFast(t *testing.T) {

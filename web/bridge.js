@@ -203,6 +203,7 @@
       ok(ex.weblock_query());
       const r = queried;
       queried = null;
+      if (r instanceof Error) throw r;
       return r;
     }),
     stats: sync(() => ({
@@ -233,7 +234,9 @@
   };
   clockChannel.port1.unref?.(); // Node: a pending expiry does not keep the process alive
 
-  // What Go calls: the import module "weblock" (wasm/bridge.go).
+  // What Go calls: the import module "weblock" (wasm/bridge.go). None of
+  // them may throw: an exception would unwind through Go's frames and leave
+  // its runtime in pieces.
   const imports = {
     // Go is ready: put the globals in place.
     install(buf, cap) {
@@ -243,12 +246,18 @@
           + '(or, under Node, preload wasm/testdata/node_exports.cjs)'));
         return;
       }
-      keyBuf = buf >>> 0;
-      keyCap = cap;
-      keys = new Uint8Array(ex.mem.buffer, keyBuf, keyCap);
-      manager = Object.freeze({ ...methods });
-      Object.defineProperty(globalThis, 'lockManager', { value: manager, configurable: true, writable: true });
-      Object.defineProperty(globalThis, 'withLock', { value: manager.withLock, configurable: true, writable: true });
+      try {
+        keyBuf = buf >>> 0;
+        keyCap = cap;
+        keys = new Uint8Array(ex.mem.buffer, keyBuf, keyCap);
+        const m = Object.freeze({ ...methods });
+        Object.defineProperty(globalThis, 'lockManager', { value: m, configurable: true, writable: true });
+        Object.defineProperty(globalThis, 'withLock', { value: m.withLock, configurable: true, writable: true });
+        manager = m;
+      } catch (err) { // e.g. a non-configurable globalThis.lockManager
+        fail(error(Error, `could not install the globals: ${err.message}`));
+        return;
+      }
       for (const w of readyWaiters) w.resolve(manager);
       readyWaiters = [];
     },
@@ -258,9 +267,12 @@
       clockChannel.port2.postMessage(null);
     },
 
-    // Queued ticket id has the lock.
+    // Queued ticket id has the lock. Go grants only tickets that JS has put
+    // in pending; an unknown id would be a bug, reported rather than thrown
+    // (an exception must not unwind through Go's frames).
     grant(id) {
-      settle(id).resolve();
+      if (pending.has(id)) settle(id).resolve();
+      else console.error(`lockmgr: internal error: grant of unknown request ${id}`);
     },
 
     // The message of a panic, before an export returns FAILED.
@@ -272,17 +284,21 @@
     // the number of waiters, then the waiters' ages, in nums; the keys back
     // to back in the bytes at keysPtr.
     queried(numsPtr, numsLen, keysPtr, keysLen) {
-      const nums = new Float64Array(ex.mem.buffer, numsPtr >>> 0, numsLen);
-      const bytes = new Uint8Array(ex.mem.buffer, keysPtr >>> 0, keysLen);
-      const held = [], waiting = [];
-      for (let j = 0, at = 0; j < numsLen;) {
-        const key = decoder.decode(bytes.subarray(at, at += nums[j]));
-        held.push({ key, ms: nums[j + 1] });
-        const n = nums[j + 2];
-        j += 3;
-        for (let w = 0; w < n; w++) waiting.push({ key, ms: nums[j++] });
+      try {
+        const nums = new Float64Array(ex.mem.buffer, numsPtr >>> 0, numsLen);
+        const bytes = new Uint8Array(ex.mem.buffer, keysPtr >>> 0, keysLen);
+        const held = [], waiting = [];
+        for (let j = 0, at = 0; j < numsLen;) {
+          const key = decoder.decode(bytes.subarray(at, at += nums[j]));
+          held.push({ key, ms: nums[j + 1] });
+          const n = nums[j + 2];
+          j += 3;
+          for (let w = 0; w < n; w++) waiting.push({ key, ms: nums[j++] });
+        }
+        queried = { held, pending: waiting };
+      } catch (err) { // out of memory: query() throws it
+        queried = err;
       }
-      queried = { held, pending: waiting };
     },
   };
 
