@@ -30,16 +30,14 @@ var lastKey string
 // the message it was given through jsPanicked.
 const failed = -1
 
-// Every export recovers panics: a panic must never end the Go program.
-// The deferred function is written out in each (recover only works when
-// called by it directly); the form defer guard(&result) costs a wrapper
-// call more, a tenth of an uncontended acquire.
-
-// recovered hands the message of panic p to the bridge and returns failed.
-func recovered(p any) float64 {
-	msg := panicMessage(p)
-	jsPanicked(stringAddr(msg), int32(len(msg)))
-	return failed
+// guard turns a panic in an export into a message for the bridge and the
+// failed result: a panic must never end the Go program.
+func guard(result *float64) {
+	if p := recover(); p != nil {
+		msg := panicMessage(p)
+		jsPanicked(stringAddr(msg), int32(len(msg)))
+		*result = failed
+	}
 }
 
 // acquiring is the ticket of the weblock_acquire call in progress: a grant
@@ -56,11 +54,7 @@ var (
 //
 //go:wasmexport weblock_acquire
 func weblockAcquire(n, queue int32) (result float64) {
-	defer func() {
-		if p := recover(); p != nil {
-			result = recovered(p)
-		}
-	}()
+	defer guard(&result)
 	k := key(n)
 	id, t := tickets.alloc()
 	if lease, ok := mgr.TryLease(k); ok {
@@ -96,11 +90,7 @@ func granted(id float64, release lockmgr.Release) {
 //
 //go:wasmexport weblock_release
 func weblockRelease(id float64) (result float64) {
-	defer func() {
-		if p := recover(); p != nil {
-			result = recovered(p)
-		}
-	}()
+	defer guard(&result)
 	t := tickets.get(id)
 	if t == nil || t.stop != nil { // stale, or still queued
 		return 0
@@ -121,11 +111,7 @@ func weblockRelease(id float64) (result float64) {
 //
 //go:wasmexport weblock_cancel
 func weblockCancel(id float64) (result float64) {
-	defer func() {
-		if p := recover(); p != nil {
-			result = recovered(p)
-		}
-	}()
+	defer guard(&result)
 	t := tickets.get(id)
 	if t == nil || t.stop == nil || !t.stop() {
 		return 0
@@ -138,11 +124,7 @@ func weblockCancel(id float64) (result float64) {
 //
 //go:wasmexport weblock_length
 func weblockLength(n int32) (result float64) {
-	defer func() {
-		if p := recover(); p != nil {
-			result = recovered(p)
-		}
-	}()
+	defer guard(&result)
 	return float64(mgr.QueueLength(key(n)))
 }
 
@@ -152,11 +134,7 @@ func weblockLength(n int32) (result float64) {
 //
 //go:wasmexport weblock_stat
 func weblockStat(which int32) (result float64) {
-	defer func() {
-		if p := recover(); p != nil {
-			result = recovered(p)
-		}
-	}()
+	defer guard(&result)
 	switch which {
 	case 0, 1:
 		snap := mgr.Snapshot()
@@ -181,11 +159,7 @@ func weblockStat(which int32) (result float64) {
 //
 //go:wasmexport weblock_query
 func weblockQuery() (result float64) {
-	defer func() {
-		if p := recover(); p != nil {
-			result = recovered(p)
-		}
-	}()
+	defer guard(&result)
 	snap := mgr.Snapshot()
 	nums := make([]float64, 0, 3*len(snap)+snap.Waiters())
 	var keys []byte
