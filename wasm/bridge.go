@@ -13,10 +13,11 @@ import "unsafe"
 //go:wasmimport weblock install
 func jsInstall(keyBuf, keyCap int32)
 
-// jsGrant resolves queued ticket id: it has the lock.
+// jsGrant resolves queued ticket id: it has the lock. It returns 0 when
+// the bridge has no such request (a bug), and then the lock is passed on.
 //
 //go:wasmimport weblock grant
-func jsGrant(id float64)
+func jsGrant(id float64) int32
 
 // jsPanicked hands over the UTF-8 message of a panic, before the export
 // that recovered it returns failed.

@@ -15,7 +15,8 @@ var keyBuf [64 << 10]byte
 
 // key returns the key in keyBuf[:n]. The last key made is reused when the
 // bytes match (the comparison does not allocate): a page mostly locks the
-// same few keys, and a fresh string per call costs more than the lock.
+// same few keys, and a fresh string per call costs more than the lock. It
+// stays referenced until another key comes: one key, 64 KiB at most.
 func key(n int32) string {
 	b := keyBuf[:n]
 	if string(b) != lastKey {
@@ -40,11 +41,14 @@ func guard(result *float64) {
 	}
 }
 
+const tooMany = "too many requests in flight: 16,777,216 at most"
+
 // acquiring is the ticket of the weblock_acquire call in progress: a grant
 // made inside that very call is reported by its result, not by a callback.
 var (
 	acquiring     float64
 	grantedAtCall bool
+	acquires      uint // calls of weblock_acquire, to yield every 1024
 )
 
 // weblock_acquire requests the lock on the key in keyBuf[:n]. With queue
@@ -55,15 +59,27 @@ var (
 //go:wasmexport weblock_acquire
 func weblockAcquire(n, queue int32) (result float64) {
 	defer guard(&result)
+	if acquires++; acquires%1024 == 0 {
+		// A long chain of awaits is one task, without weblock_tick: let
+		// the garbage collector's background marking keep up with it.
+		runtime.Gosched()
+	}
 	k := key(n)
-	id, t := tickets.alloc()
 	if lease, ok := mgr.TryLease(k); ok {
+		id, t := tickets.alloc()
+		if t == nil {
+			lease.Release()
+			panic(tooMany)
+		}
 		t.lease = lease
 		return id
 	}
 	if queue == 0 {
-		tickets.free(id, t)
 		return 0
+	}
+	id, t := tickets.alloc()
+	if t == nil {
+		panic(tooMany)
 	}
 	acquiring, grantedAtCall = id, false
 	stop := mgr.AcquireFunc(k, func(release lockmgr.Release) { granted(id, release) })
@@ -83,7 +99,10 @@ func granted(id float64, release lockmgr.Release) {
 		grantedAtCall = true
 		return
 	}
-	jsGrant(id)
+	if jsGrant(id) == 0 { // nobody to give it to: never leave the key held
+		tickets.free(id, t)
+		release()
+	}
 }
 
 // weblock_release frees ticket id; a stale id is a no-op. Returns 0.
@@ -160,6 +179,7 @@ func weblockStat(which int32) (result float64) {
 //go:wasmexport weblock_query
 func weblockQuery() (result float64) {
 	defer guard(&result)
+	clockUses = 0 // ages against a fresh reading
 	snap := mgr.Snapshot()
 	nums := make([]float64, 0, 3*len(snap)+snap.Waiters())
 	var keys []byte

@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall/js"
 	"testing"
 	"time"
@@ -215,5 +216,39 @@ func TestNothingKeptAfterManyOperations(t *testing.T) {
 		})();`)
 	s := await(t, run.Invoke(lm(), 30000))
 	require.False(t, s.rejected, "%v", s.value)
+	requireIdle(t)
+}
+
+// A grant the bridge cannot deliver (it would be a bug) must not leave the
+// key held by nobody.
+func TestUndeliverableGrantPassesTheLockOn(t *testing.T) {
+	release, ok := mgr.TryAcquire("orphan")
+	require.True(t, ok)
+	id, _ := tickets.alloc()
+	granted(id, release) // the bridge has no pending request with this id
+	assert.False(t, mgr.IsLocked("orphan"))
+	requireIdle(t)
+}
+
+// Past the ticket limit a request fails with a clear Error and leaves
+// nothing held or queued.
+func TestTooManyRequestsFailCleanly(t *testing.T) {
+	var held []js.Value
+	for i := 0; len(held) == 0 || len(tickets.spare) > 0; i++ { // use up the free slots
+		held = append(held, lm().Call("tryAcquire", "full:"+strconv.Itoa(i)))
+	}
+	defer func(n int) { maxTickets = n }(maxTickets)
+	maxTickets = len(tickets.slots) // no free slot left
+	// A free key, then a request that would queue.
+	for _, key := range []string{"full:free", "full:0"} {
+		s := await(t, lm().Call("acquire", key))
+		require.True(t, s.rejected, key)
+		assert.Contains(t, s.value.Get("message").String(), "too many requests in flight", key)
+		assert.Equal(t, 1, mgr.QueueLength("full:0"), key)
+		assert.False(t, mgr.IsLocked("full:free"), key)
+	}
+	for _, release := range held {
+		release.Invoke()
+	}
 	requireIdle(t)
 }

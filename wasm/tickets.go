@@ -32,14 +32,21 @@ type ticketTable struct {
 	live  int
 }
 
+// maxTickets is how many tickets can be in use at once: ids have room
+// for 2^24 slots. (A variable so that a test can reach the limit.)
+var maxTickets = slotMask + 1
+
+// alloc returns a new ticket and its id, or nil when maxTickets are in use.
 func (tt *ticketTable) alloc() (float64, *ticket) {
 	var slot uint32
 	if n := len(tt.spare); n > 0 {
 		slot = tt.spare[n-1]
 		tt.spare = tt.spare[:n-1]
-	} else {
+	} else if len(tt.slots) < maxTickets {
 		slot = uint32(len(tt.slots))
 		tt.slots = append(tt.slots, ticket{gen: 1})
+	} else {
+		return 0, nil
 	}
 	t := &tt.slots[slot]
 	t.inUse = true

@@ -226,13 +226,14 @@
 
   const text = (ptr, len) => decoder.decode(new Uint8Array(ex.mem.buffer, ptr >>> 0, len));
 
-  // Go reads its clock once per task (wasm/clock.go); a message, delivered
-  // as the next task, expires the reading.
-  const clockChannel = new MessageChannel();
-  clockChannel.port1.onmessage = () => {
-    if (!exitError) ex.weblock_clock_expire();
+  // After each task that used the lock manager, Go gets a tick: a message,
+  // delivered as the next task, renews its clock reading and lets its
+  // scheduler run (wasm/clock.go).
+  const tickChannel = new MessageChannel();
+  tickChannel.port1.onmessage = () => {
+    if (!exitError) ex.weblock_tick();
   };
-  clockChannel.port1.unref?.(); // Node: a pending expiry does not keep the process alive
+  tickChannel.port1.unref?.(); // Node: a pending tick does not keep the process alive
 
   // What Go calls: the import module "weblock" (wasm/bridge.go). None of
   // them may throw: an exception would unwind through Go's frames and leave
@@ -262,17 +263,20 @@
       readyWaiters = [];
     },
 
-    // Go has read its clock: expire the reading at the next task.
-    clockRead() {
-      clockChannel.port2.postMessage(null);
+    // Call weblock_tick at the next task.
+    tickNextTask() {
+      tickChannel.port2.postMessage(null);
     },
 
     // Queued ticket id has the lock. Go grants only tickets that JS has put
-    // in pending; an unknown id would be a bug, reported rather than thrown
-    // (an exception must not unwind through Go's frames).
+    // in pending; an unknown id would be a bug, reported rather than thrown.
     grant(id) {
-      if (pending.has(id)) settle(id).resolve();
-      else console.error(`lockmgr: internal error: grant of unknown request ${id}`);
+      if (!pending.has(id)) {
+        console.error(`lockmgr: internal error: grant of unknown request ${id}`);
+        return 0; // Go passes the lock on
+      }
+      settle(id).resolve();
+      return 1;
     },
 
     // The message of a panic, before an export returns FAILED.

@@ -244,7 +244,7 @@
       const k = fresh('query');
       const r = await lm.acquire(k);
       const p1 = lm.acquire(k);
-      await sleep(5);
+      await sleep(10); // Node's timers may fire a little early by performance.now()
       const p2 = lm.acquire(k);
       const q = lm.query();
       const held = q.held.filter((e) => e.key === k);
@@ -258,24 +258,32 @@
       (await p2)();
       eq(lm.query().held.filter((e) => e.key === k).length, 0, 'gone when idle');
     },
-    async 'query ages come from one clock reading per task'(lm) {
-      const k1 = fresh('clock'), k2 = fresh('clock');
-      const ms = (k) => lm.query().held.find((e) => e.key === k).ms;
+    async 'query ages: lock operations share clock readings, query reads afresh'(lm) {
+      const k1 = fresh('clock'), k2 = fresh('clock'), k3 = fresh('clock'), k4 = fresh('clock');
+      const ages = () => Object.fromEntries(lm.query().held.map((e) => [e.key, e.ms]));
+      const spin = (t) => { const until = performance.now() + t; while (performance.now() < until); };
       const r1 = lm.tryAcquire(k1);
-      const until = performance.now() + 15;
-      while (performance.now() < until); // the same task, 15 ms later
+      spin(15); // the same task, 15 ms later
       const r2 = lm.tryAcquire(k2);
-      eq(ms(k1), ms(k2), 'taken in one task: one reading');
+      let a = ages();
+      eq(a[k1], a[k2], 'taken in one task, a few operations apart: one reading');
+      ok(a[k1] >= 14, `query reads the clock afresh, even in the same task: ${a[k1]} >= 14`);
       await sleep(30);
-      const a1 = ms(k1), a2 = ms(k2);
-      eq(a1, a2, 'still equal after the task');
-      ok(a1 >= 25, `the clock moved between tasks: ${a1} >= 25`);
-      const k3 = fresh('clock');
+      a = ages();
+      eq(a[k1], a[k2], 'still one stamp after the task');
+      ok(a[k1] >= 40, `the clock moved between tasks: ${a[k1]} >= 40`);
       const r3 = lm.tryAcquire(k3);
-      ok(ms(k3) < a1, `a later task reads the clock again: ${ms(k3)} < ${a1}`);
+      a = ages();
+      ok(a[k3] < a[k1] - 25, `a later task reads the clock again: ${a[k3]} < ${a[k1]} - 25`);
+      spin(10);
+      for (let i = 0; i < 64; i++) lm.tryAcquire(k4)(); // enough operations to use a reading up
+      const r4 = lm.tryAcquire(k4);
+      a = ages();
+      ok(a[k3] - a[k4] >= 9, `a reading serves 64 operations at most: ${a[k3]} - ${a[k4]} >= 9`);
       r1();
       r2();
       r3();
+      r4();
     },
     async 'stats counts keys and waiters and jsRefs returns to baseline'(lm) {
       const base = lm.stats();
