@@ -9,7 +9,7 @@ FUZZTIME  ?= 10s
 WASM_SRC  := $(wildcard lockmgr/*.go wasm/*.go) go.mod
 WASM_ENV  := GOOS=js GOARCH=wasm
 
-.PHONY: all build serve test test-host test-fuzz test-wasm test-e2e chromium lint bench
+.PHONY: all build serve test test-host test-fuzz test-wasm test-e2e chromium lint bench bench-profile
 
 all: test
 
@@ -81,4 +81,13 @@ lint:
 bench: build chromium
 	@mkdir -p e2e/artifacts
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./lockmgr | tee e2e/artifacts/go-bench.txt
-	$(GO) test -run '^$$' -bench Browser -benchtime 1x -timeout 20m ./e2e
+	$(GO) test -run '^$$' -bench '^BenchmarkBrowser$$' -benchtime 1x -timeout 20m ./e2e
+
+# Chromium's CPU profile of one in-browser scenario (SCENARIO=acquire,
+# withLock, burst, manyKeys, bareCall), on the module with its function
+# names: e2e/artifacts/$(SCENARIO).cpuprofile, for Chrome DevTools.
+SCENARIO ?= acquire
+bench-profile: build chromium
+	@mkdir -p e2e/artifacts
+	$(WASM_ENV) $(GO) build -trimpath -o e2e/artifacts/lockmgr-named.wasm ./wasm
+	SCENARIO=$(SCENARIO) $(GO) test -run '^$$' -bench '^BenchmarkBrowserProfile$$' -benchtime 1x -timeout 10m ./e2e

@@ -121,6 +121,8 @@ func fixtures(site http.Handler) http.Handler {
 	mux.Handle("/e2e/contract.js", serve("../wasm/testdata/contract.js", "text/javascript"))
 	mux.Handle("/e2e/bench.html", serve("testdata/bench.html", "text/html; charset=utf-8"))
 	mux.Handle("/e2e/bench.js", serve("testdata/bench.js", "text/javascript"))
+	// The module with its function names, for profiles (make bench-profile).
+	mux.Handle("/e2e/named.wasm", serve(filepath.Join(artifacts, "lockmgr-named.wasm"), "application/wasm"))
 	return mux
 }
 

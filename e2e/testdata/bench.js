@@ -133,7 +133,7 @@ globalThis.bench = {
 };
 
 const t0 = performance.now();
-load().then((m) => {
+load(new URLSearchParams(location.search).get('wasm') ?? undefined).then((m) => {
   lm = m;
   globalThis.bench.readyMs = performance.now() - t0; // (8) fetch to ready
   document.documentElement.dataset.ready = 'true';
