@@ -45,6 +45,37 @@ func ExampleManager_TryAcquire() {
 	// second: false
 }
 
+// A Lease is a holder kept as a value: a table of them (one per request
+// from JavaScript, in the WebAssembly bridge) costs no allocation per lock.
+func ExampleManager_TryLease() {
+	var m lockmgr.Manager
+	leases := map[int]lockmgr.Lease{}
+	for id, key := range []string{"story:1", "story:2", "story:1"} {
+		if l, ok := m.TryLease(key); ok {
+			leases[id] = l
+		}
+	}
+	fmt.Println("held:", len(leases))
+	for _, l := range leases {
+		l.Release()
+	}
+	fmt.Println("busy keys:", len(m.Snapshot()))
+	// Output:
+	// held: 2
+	// busy keys: 0
+}
+
+// A fake Clock makes Snapshot's ages exact.
+func ExampleManager_Clock() {
+	now := int64(0)
+	m := lockmgr.Manager{Clock: func() int64 { return now }}
+	release, _ := m.TryAcquire("story:1")
+	now += 1500
+	fmt.Println("held for", m.Snapshot()[0].HeldNs, "ns")
+	release()
+	// Output: held for 1500 ns
+}
+
 // AcquireFunc grants in request order without a goroutine per waiter; the
 // Release hands the lock to the next request inside the call.
 func ExampleManager_AcquireFunc() {
