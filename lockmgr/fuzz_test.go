@@ -190,10 +190,7 @@ func check(t *testing.T, m *Manager, md *model, keys []string) {
 		}
 	}
 	m.mu.Lock()
-	kept := len(m.keys)
-	if m.hot != nil && m.hot.busy {
-		kept++
-	}
+	kept := m.busyLocked()
 	for _, e := range m.keys {
 		if !e.busy {
 			t.Fatalf("idle entry of %q kept in the table", e.key)

@@ -118,10 +118,18 @@ func (m *Manager) lookupLocked(key string) *entry {
 	return m.keys[key]
 }
 
+// busyHotLocked returns the hot entry when it has a holder, else nil.
+func (m *Manager) busyHotLocked() *entry {
+	if m.hot != nil && m.hot.busy {
+		return m.hot
+	}
+	return nil
+}
+
 // busyLocked returns the number of busy keys.
 func (m *Manager) busyLocked() int {
 	n := len(m.keys)
-	if m.hot != nil && m.hot.busy {
+	if m.busyHotLocked() != nil {
 		n++
 	}
 	return n

@@ -19,8 +19,8 @@ func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
 	now := m.now()
 	s := make(Snapshot, 0, m.busyLocked())
-	if m.hot != nil && m.hot.busy {
-		s = append(s, m.hot.state(now))
+	if h := m.busyHotLocked(); h != nil {
+		s = append(s, h.state(now))
 	}
 	for _, e := range m.keys {
 		s = append(s, e.state(now))
