@@ -45,6 +45,7 @@ func FuzzOperations(f *testing.F) {
 	f.Add([]byte{4, 5, 6, 4, 5, 6, 8, 9, 10, 16, 17, 20, 24, 25})
 	f.Add([]byte{4, 20, 20, 20, 16, 8, 8, 12, 8, 8})
 	f.Add([]byte{0x80, 0x81, 0x82, 12, 0x80, 13, 14, 0x81, 16, 12})
+	f.Add([]byte{0x8c, 0x98, 0x9a, 4, 0x8d, 0x99, 0x9b, 0x9b}) // TryLeaseAfter: another key, a busy one, the same
 	f.Fuzz(runOps)
 }
 
@@ -61,6 +62,7 @@ func runOps(t *testing.T, ops []byte) {
 		var got, want []int
 		checked := 0 // grants already compared
 		releases := map[int]Release{}
+		leases := map[int]Lease{} // the holders that TryLease made
 		stops := map[int]func() bool{}
 		var stale []Release
 		next := 0
@@ -99,6 +101,9 @@ func runOps(t *testing.T, ops []byte) {
 					var l Lease
 					l, ok = m.TryLease(key)
 					r = l.Release
+					if ok {
+						leases[next] = l
+					}
 				} else {
 					r, ok = m.TryAcquire(key)
 				}
@@ -115,15 +120,32 @@ func runOps(t *testing.T, ops []byte) {
 				request(key, false)
 			case 2:
 				request(key, true)
-			case 3: // release the holder
+			case 3: // release the holder; a Lease by TryLeaseAfter when the high bit is set
 				if len(q) == 0 {
 					continue
 				}
 				r := releases[q[0]]
+				l, isLease := leases[q[0]]
 				delete(releases, q[0])
+				delete(leases, q[0])
 				md.pop(key, &want)
-				r()
 				stale = append(stale, r)
+				if !isLease || op&0x80 == 0 {
+					r()
+					continue
+				}
+				to := keys[int(op/2)%len(keys)]
+				nl, ok := m.TryLeaseAfter(l, to)
+				require.Equal(t, len(md.queues[to]) == 0, ok, "TryLeaseAfter on %q", to)
+				if ok {
+					id := next
+					next++
+					md.queues[to] = []int{id}
+					want = append(want, id)
+					got = append(got, id)
+					releases[id] = nl.Release
+					leases[id] = nl
+				}
 			case 4: // a stale release changes nothing
 				if len(stale) > 0 {
 					stale[int(op)%len(stale)]()

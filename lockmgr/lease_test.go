@@ -96,3 +96,62 @@ func TestClockMeasuresSnapshotAges(t *testing.T) {
 	r()
 	requireIdle(t, m)
 }
+
+func TestTryLeaseAfterPassesTheLockStraightOn(t *testing.T) {
+	m := &Manager{}
+	l, _ := m.TryLease("k")
+	l2, ok := m.TryLeaseAfter(l, "k")
+	require.True(t, ok)
+	assert.Equal(t, 1, m.QueueLength("k"))
+	l.Release() // stale: released by TryLeaseAfter
+	assert.True(t, m.IsLocked("k"), "the earlier Lease freed the later one")
+	_, ok = m.TryLeaseAfter(l, "k") // a stale prev is ignored
+	assert.False(t, ok, "k is held by l2")
+
+	l3, ok := m.TryLeaseAfter(l2, "other") // another key: k is freed
+	require.True(t, ok)
+	assert.False(t, m.IsLocked("k"))
+	assert.True(t, m.IsLocked("other"))
+	l4, ok := m.TryLeaseAfter(Lease{}, "k") // the zero Lease holds nothing
+	require.True(t, ok)
+	l3.Release()
+	l4.Release()
+	requireIdle(t, m)
+
+	allocs := testing.AllocsPerRun(1000, func() {
+		l, _ = m.TryLeaseAfter(l, "k")
+	})
+	assert.Zero(t, allocs, "passing an uncontended lock on")
+	l.Release()
+	requireIdle(t, m)
+}
+
+// A waiter for the key comes first: TryLeaseAfter releases to it and
+// fails, as a Release then a TryLease would.
+func TestTryLeaseAfterLetsTheWaiterGoFirst(t *testing.T) {
+	m := &Manager{}
+	l, _ := m.TryLease("k")
+	w := queueAcquire(t, m, context.Background(), "k")
+	_, ok := m.TryLeaseAfter(l, "k")
+	assert.False(t, ok)
+	got := <-w
+	require.NoError(t, got.err)
+	assert.Equal(t, 1, m.QueueLength("k"))
+	got.release()
+	requireIdle(t, m)
+}
+
+// The held age restarts with the new Lease.
+func TestTryLeaseAfterStampsTheNewHolder(t *testing.T) {
+	now := int64(0)
+	m := &Manager{Clock: func() int64 { return now }}
+	l, _ := m.TryLease("k")
+	now = 5e6
+	l, _ = m.TryLeaseAfter(l, "k")
+	now = 7e6
+	snap := m.Snapshot()
+	require.Len(t, snap, 1)
+	assert.Equal(t, int64(2e6), snap[0].HeldNs)
+	l.Release()
+	requireIdle(t, m)
+}

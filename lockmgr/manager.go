@@ -77,6 +77,31 @@ func (m *Manager) TryLease(key string) (Lease, bool) {
 	return Lease{m, e, gen}, true
 }
 
+// TryLeaseAfter is prev.Release() followed by TryLease(key), with nothing
+// in between: under one hold of the Manager's lock. When prev holds key and
+// nobody waits for it, the lock passes straight from prev to the new
+// Lease, as one release and one grant would, without the work of idling
+// the key and taking it again. A waiter for key, if any, gets the lock
+// first, as after any release, and TryLeaseAfter returns false. prev is
+// released in every case; a stale or zero prev is ignored.
+func (m *Manager) TryLeaseAfter(prev Lease, key string) (Lease, bool) {
+	if prev.m == m {
+		now := m.now()
+		m.mu.Lock()
+		if e := prev.e; e.gen == prev.gen && e.key == key && e.head == nil {
+			e.gen++ // prev's Release goes stale, as on any release
+			e.heldSince = now
+			e.running = nil
+			l := Lease{m, e, e.gen}
+			m.mu.Unlock()
+			return l, true
+		}
+		m.mu.Unlock()
+	}
+	prev.Release()
+	return m.TryLease(key)
+}
+
 // Release gives up the lock like a Release: idempotent, and a no-op for
 // the zero Lease.
 func (l Lease) Release() {
@@ -101,10 +126,11 @@ func (m *Manager) QueueLength(key string) int {
 }
 
 func (m *Manager) now() int64 {
-	if c := m.Clock; c != nil {
-		return c()
+	c := m.Clock
+	if c == nil {
+		c = nanotime
 	}
-	return nanotime()
+	return c() // one call, so that now is inlined
 }
 
 // lookupLocked returns the entry of key, or nil when the key is free.

@@ -51,13 +51,15 @@ var (
 	acquires      uint // calls of weblock_acquire, to yield every 1024
 )
 
-// weblock_acquire requests the lock on the key in keyBuf[:n]. With queue
-// 0 it only tries: it returns a ticket id (> 0) or 0 when busy. With
-// queue 1 it returns id when granted at once, -id when queued; the grant of
-// a queued ticket is announced later by bridge.grant(id).
+// weblock_acquire first releases ticket releaseFirst, when not 0 (a
+// release the bridge held back: see bridge.js), then requests the lock on
+// the key in keyBuf[:n]. With queue 0 it only tries: it returns a ticket
+// id (> 0) or 0 when busy. With queue 1 it returns id when granted at
+// once, -id when queued; the grant of a queued ticket is announced later
+// by bridge.grant(id).
 //
 //go:wasmexport weblock_acquire
-func weblockAcquire(n, queue int32) (result float64) {
+func weblockAcquire(n, queue int32, releaseFirst float64) (result float64) {
 	defer guard(&result)
 	if acquires++; acquires%1024 == 0 {
 		// A long chain of awaits is one task, without weblock_tick: let
@@ -65,14 +67,24 @@ func weblockAcquire(n, queue int32) (result float64) {
 		runtime.Gosched()
 	}
 	k := key(n)
-	if lease, ok := mgr.TryLease(k); ok {
-		id, t := tickets.alloc()
-		if t == nil {
-			lease.Release()
-			panic(tooMany)
+	if t := tickets.get(releaseFirst); t != nil && t.release == nil && t.stop == nil {
+		// The usual case, one key locked and freed over and over: the
+		// lock of the release passes straight on to this request, and so
+		// does its ticket, id and all. (The id stays a small integer,
+		// which V8 passes without allocating; bridge.js calls each
+		// release function once, so no stale call can reach the new
+		// holder.)
+		lease, ok := mgr.TryLeaseAfter(t.lease, k)
+		if ok {
+			t.lease = lease
+			return releaseFirst
 		}
-		t.lease = lease
-		return id
+		tickets.free(releaseFirst, t)
+	} else {
+		releaseTicket(releaseFirst) // a no-op for 0
+		if lease, ok := mgr.TryLease(k); ok {
+			return leaseTicket(lease)
+		}
 	}
 	if queue == 0 {
 		return 0
@@ -89,6 +101,17 @@ func weblockAcquire(n, queue int32) (result float64) {
 	}
 	tickets.get(id).stop = stop
 	return -id
+}
+
+// leaseTicket returns the id of a new ticket holding lease.
+func leaseTicket(lease lockmgr.Lease) float64 {
+	id, t := tickets.alloc()
+	if t == nil {
+		lease.Release()
+		panic(tooMany)
+	}
+	t.lease = lease
+	return id
 }
 
 // granted runs inside lockmgr when a queued ticket gets the lock.
@@ -110,9 +133,16 @@ func granted(id float64, release lockmgr.Release) {
 //go:wasmexport weblock_release
 func weblockRelease(id float64) (result float64) {
 	defer guard(&result)
+	releaseTicket(id)
+	return 0
+}
+
+// releaseTicket frees ticket id and releases its lock; a stale or still
+// queued id is ignored.
+func releaseTicket(id float64) {
 	t := tickets.get(id)
 	if t == nil || t.stop != nil { // stale, or still queued
-		return 0
+		return
 	}
 	lease, release := t.lease, t.release
 	tickets.free(id, t)
@@ -122,7 +152,6 @@ func weblockRelease(id float64) (result float64) {
 	} else {
 		lease.Release()
 	}
-	return 0
 }
 
 // weblock_cancel removes queued ticket id (abort or timeout): 1 when it

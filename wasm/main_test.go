@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"example.com/weblock/lockmgr"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -110,7 +112,46 @@ func TestAcquireFromGo(t *testing.T) {
 	// Go code in the module shares the table: lockmgr.Default sees it.
 	assert.True(t, mgr.IsLocked("go:1"))
 	s.value.Invoke()
-	assert.False(t, mgr.IsLocked("go:1"))
+	// With nobody queued in JS, the release is held back until the next
+	// call into the module (or the next task): JS cannot tell, and Go
+	// sees it after that call.
+	assert.True(t, mgr.IsLocked("go:1"), "held back")
+	assert.False(t, lm().Call("isLocked", "go:1").Bool())
+	assert.False(t, mgr.IsLocked("go:1"), "told by isLocked")
+	requireIdle(t)
+}
+
+// A release held back reaches Go's table at the next task even when no
+// call into the module follows: Go code waiting for the key gets it then.
+func TestHeldBackReleaseReachesGoByTheNextTask(t *testing.T) {
+	s := await(t, lm().Call("acquire", "go:2"))
+	require.False(t, s.rejected)
+	got := make(chan lockmgr.Release, 1)
+	mgr.AcquireFunc("go:2", func(r lockmgr.Release) { got <- r })
+	s.value.Invoke()
+	assert.Equal(t, 2, mgr.QueueLength("go:2"), "held back: the JS holder still holds")
+	select {
+	case release := <-got: // the Go program blocks here: the JS event loop runs
+		assert.Equal(t, 1, mgr.QueueLength("go:2"))
+		release()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the Go waiter was never granted")
+	}
+	requireIdle(t)
+}
+
+// Each release function acts once: a second call must not free the next
+// holder, to which the ticket and its id may have passed.
+func TestReleaseFunctionsActOnce(t *testing.T) {
+	first := await(t, lm().Call("acquire", "once"))
+	require.False(t, first.rejected)
+	first.value.Invoke()
+	second := lm().Call("tryAcquire", "once")
+	require.Equal(t, js.TypeFunction, second.Type())
+	first.value.Invoke() // stale
+	assert.True(t, lm().Call("isLocked", "once").Bool(), "a stale release freed the next holder")
+	second.Invoke()
+	assert.False(t, lm().Call("isLocked", "once").Bool())
 	requireIdle(t)
 }
 

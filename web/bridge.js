@@ -36,6 +36,7 @@
   let readyWaiters = [];
   let panicked = '';
   let queried = null; // query()'s result, handed over by Go
+  let heldBack = 0;   // a released ticket Go has not been told of yet (see release)
 
   const error = (Type, msg) => new Type('lockmgr: ' + msg);
   const MAX_DELAY = 2 ** 31 - 1; // setTimeout treats longer delays as 1 ms
@@ -106,7 +107,7 @@
       // Read before the key is written: a getter here may call back into us.
       if (opts.signal?.aborted) throw opts.signal.reason;
     }
-    const r = ok(ex.weblock_acquire(putKey(key), 1));
+    const r = ok(ex.weblock_acquire(putKey(key), 1, takeHeldBack()));
     if (r > 0) return r;
     const id = -r;
     const w = withResolvers();
@@ -152,14 +153,50 @@
   // abandon removes a queued ticket (abort, timeout) and rejects it. Once
   // granted, a ticket is no longer pending: abort and timeout are ignored.
   function abandon(id, reason) {
+    flush();
     if (pending.has(id) && ok(ex.weblock_cancel(id)) === 1) settle(id).reject(reason);
   }
 
+  // release frees ticket id. When no request is queued anywhere, there is
+  // nobody to hand the lock to, so the crossing into Go is saved: the
+  // release is held back and told to Go with the next call into it (the
+  // next acquire carries it), or at the next task at the latest. Every
+  // method reads the table through such a call, so none can tell.
   function release(id) {
-    if (!exitError) ok(ex.weblock_release(id));
+    if (exitError || id === heldBack) return;
+    if (pending.size === 0) {
+      const earlier = heldBack;
+      heldBack = id;
+      postTick();
+      if (earlier !== 0) ok(ex.weblock_release(earlier));
+      return;
+    }
+    flush();
+    ok(ex.weblock_release(id));
   }
 
-  const holder = (id) => () => release(id);
+  function takeHeldBack() {
+    const id = heldBack;
+    heldBack = 0;
+    return id;
+  }
+
+  // flush tells Go of a held-back release.
+  function flush() {
+    if (heldBack !== 0) ok(ex.weblock_release(takeHeldBack()));
+  }
+
+  // holder returns the release function of ticket id. It acts once: Go may
+  // pass a released ticket, id and all, on to the next request.
+  const holder = (id) => {
+    let live = true;
+    return () => {
+      if (live) {
+        live = false;
+        release(id);
+      }
+    };
+  };
 
   // The methods that do not return a Promise throw.
   const sync = (f) => function (...args) {
@@ -194,19 +231,26 @@
       }
     },
     tryAcquire: sync((key) => {
-      const id = ok(ex.weblock_acquire(putKey(key), 0));
+      const id = ok(ex.weblock_acquire(putKey(key), 0, takeHeldBack()));
       return id > 0 ? holder(id) : null;
     }),
-    isLocked: sync((key) => ok(ex.weblock_length(putKey(key))) > 0),
-    getQueueLength: sync((key) => ok(ex.weblock_length(putKey(key)))),
+    isLocked: sync((key) => {
+      flush();
+      return ok(ex.weblock_length(putKey(key))) > 0;
+    }),
+    getQueueLength: sync((key) => {
+      flush();
+      return ok(ex.weblock_length(putKey(key)));
+    }),
     query: sync(() => {
+      flush();
       ok(ex.weblock_query());
       const r = queried;
       queried = null;
       if (r instanceof Error) throw r;
       return r;
     }),
-    stats: sync(() => ({
+    stats: sync(() => (flush(), {
       keys: ok(ex.weblock_stat(0)),
       waiters: ok(ex.weblock_stat(1)),
       goHeapBytes: ok(ex.weblock_stat(2)),
@@ -230,9 +274,22 @@
   // delivered as the next task, renews its clock reading and lets its
   // scheduler run (wasm/clock.go).
   const tickChannel = new MessageChannel();
+  let tickPosted = false;
   tickChannel.port1.onmessage = () => {
-    if (!exitError) ex.weblock_tick();
+    tickPosted = false;
+    if (exitError) return;
+    try {
+      flush();
+    } finally {
+      ex.weblock_tick();
+    }
   };
+  function postTick() {
+    if (!tickPosted) {
+      tickPosted = true;
+      tickChannel.port2.postMessage(null);
+    }
+  }
   tickChannel.port1.unref?.(); // Node: a pending tick does not keep the process alive
 
   // What Go calls: the import module "weblock" (wasm/bridge.go). None of
@@ -265,7 +322,7 @@
 
     // Call weblock_tick at the next task.
     tickNextTask() {
-      tickChannel.port2.postMessage(null);
+      postTick();
     },
 
     // Queued ticket id has the lock. Go grants only tickets that JS has put
