@@ -7,8 +7,9 @@
 // "story:<id>", but it has no browser dependency and works natively too.
 //
 // A request takes its place in a key's queue at the moment Acquire,
-// AcquireFunc, TryAcquire or TryLease is called. Releasing hands the lock straight to
-// the oldest waiter, so the key stays locked across the handoff and a
-// newcomer can never barge in front of a waiter. Locks are not reentrant:
-// acquiring a key that the caller already holds waits for the caller itself.
+// AcquireFunc, TryAcquire, TryLease or TryLeaseAfter is called. Releasing
+// hands the lock straight to the oldest waiter, so the key stays locked
+// across the handoff and a newcomer can never barge in front of a waiter.
+// Locks are not reentrant: acquiring a key that the caller already holds
+// waits for the caller itself.
 package lockmgr

@@ -65,6 +65,30 @@ func ExampleManager_TryLease() {
 	// busy keys: 0
 }
 
+// TryLeaseAfter releases one Lease and tries a key in one step: with
+// nobody waiting, the lock passes straight on. A waiter comes first.
+func ExampleManager_TryLeaseAfter() {
+	var m lockmgr.Manager
+	l, _ := m.TryLease("story:1")
+	l, ok := m.TryLeaseAfter(l, "story:1")
+	fmt.Println("passed on:", ok)
+
+	var waiter lockmgr.Release
+	m.AcquireFunc("story:1", func(release lockmgr.Release) {
+		fmt.Println("the waiter got it")
+		waiter = release
+	})
+	_, ok = m.TryLeaseAfter(l, "story:1")
+	fmt.Println("passed on past a waiter:", ok)
+	waiter()
+	fmt.Println("busy keys:", len(m.Snapshot()))
+	// Output:
+	// passed on: true
+	// the waiter got it
+	// passed on past a waiter: false
+	// busy keys: 0
+}
+
 // A fake Clock makes Snapshot's ages exact.
 func ExampleManager_Clock() {
 	now := int64(0)

@@ -39,7 +39,9 @@ const maxSpare = 16
 const shrinkAfter = 1024
 
 // Default is the process-wide Manager. The JavaScript globals of the
-// WebAssembly module use it, so Go code in the module shares their locks.
+// WebAssembly module use it, so Go code in the module shares their locks
+// (a release made in JavaScript while no JavaScript request is queued
+// reaches it with the module's next call, or at the next task).
 var Default = &Manager{}
 
 // TryAcquire takes the lock on key only if nobody holds it or waits for it;

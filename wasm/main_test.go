@@ -140,21 +140,6 @@ func TestHeldBackReleaseReachesGoByTheNextTask(t *testing.T) {
 	requireIdle(t)
 }
 
-// Each release function acts once: a second call must not free the next
-// holder, to which the ticket and its id may have passed.
-func TestReleaseFunctionsActOnce(t *testing.T) {
-	first := await(t, lm().Call("acquire", "once"))
-	require.False(t, first.rejected)
-	first.value.Invoke()
-	second := lm().Call("tryAcquire", "once")
-	require.Equal(t, js.TypeFunction, second.Type())
-	first.value.Invoke() // stale
-	assert.True(t, lm().Call("isLocked", "once").Bool(), "a stale release freed the next holder")
-	second.Invoke()
-	assert.False(t, lm().Call("isLocked", "once").Bool())
-	requireIdle(t)
-}
-
 // Go code in the module releasing a key hands it to a JS waiter.
 func TestGoHolderHandsOverToJS(t *testing.T) {
 	release, ok := mgr.TryAcquire("shared")

@@ -6,8 +6,11 @@ import "example.com/weblock/lockmgr"
 
 // A ticket is one acquire or withLock request, from the call until its
 // release. JS refers to it by id: slot index plus a generation, so that a
-// stale id (a second release call) can never reach a later request that
-// reuses the slot. Ids are > 0.
+// stale id can never reach a later request that reuses the slot. Ids are
+// > 0. The one exception is on purpose: a released lease ticket whose
+// lock passes straight on to the next request (weblock_acquire) keeps its
+// id, and bridge.js calls each release function once, so no stale call
+// can reach the new holder.
 type ticket struct {
 	gen     uint32
 	inUse   bool

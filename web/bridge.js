@@ -157,11 +157,12 @@
     if (pending.has(id) && ok(ex.weblock_cancel(id)) === 1) settle(id).reject(reason);
   }
 
-  // release frees ticket id. When no request is queued anywhere, there is
-  // nobody to hand the lock to, so the crossing into Go is saved: the
+  // release frees ticket id. When no JS request is queued, there is
+  // nobody here to hand the lock to, so the crossing into Go is saved: the
   // release is held back and told to Go with the next call into it (the
   // next acquire carries it), or at the next task at the latest. Every
-  // method reads the table through such a call, so none can tell.
+  // method reads the table through such a call, so none can tell; Go code
+  // in the module waiting for the key gets it then.
   function release(id) {
     if (exitError || id === heldBack) return;
     if (pending.size === 0) {

@@ -140,6 +140,24 @@
       r2();
       eq(lm.isLocked(k), false, 'free');
     },
+    async 'a release passed straight on (nobody waiting) is idempotent too'(lm) {
+      const k = fresh('passed'), other = fresh('other');
+      const r1 = await lm.acquire(k);
+      r1(); // nobody waits: its ticket may pass on to the next request
+      const r2 = await lm.acquire(k);
+      r1();
+      eq(lm.isLocked(k), true, 'a stale release freed the next holder');
+      r2();
+      const r3 = lm.tryAcquire(k);
+      ok(r3, 'free after the second release');
+      r2();
+      eq(lm.isLocked(k), true, 'a stale release freed the tryAcquire holder');
+      r3();
+      const r4 = await lm.acquire(other); // the release of k rides on this call
+      eq(lm.isLocked(k), false, 'k released');
+      r4();
+      eq([lm.isLocked(other), lm.stats().keys], [false, 0], 'nothing held');
+    },
     async 'releasing out of order keeps FIFO handoff'(lm) {
       const a = fresh('x'), b = fresh('y');
       const ra = await lm.acquire(a), rb = await lm.acquire(b);
