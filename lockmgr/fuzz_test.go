@@ -90,31 +90,37 @@ func runOps(t *testing.T, ops []byte) {
 			})
 		}
 
+		// grantedAtOnce records a holder that a call made without queueing
+		// (TryAcquire, TryLease, TryLeaseAfter) and returns its id.
+		grantedAtOnce := func(key string, r Release) int {
+			id := next
+			next++
+			md.queues[key] = []int{id}
+			want = append(want, id)
+			got = append(got, id)
+			releases[id] = r
+			return id
+		}
+
 		for _, op := range ops {
 			key := keys[int(op)%len(keys)]
 			q := md.queues[key]
 			switch (op / 4) % 7 {
 			case 0: // TryAcquire, or TryLease when the high bit is set
 				var r Release
+				var l Lease
 				var ok bool
 				if op&0x80 != 0 {
-					var l Lease
 					l, ok = m.TryLease(key)
 					r = l.Release
-					if ok {
-						leases[next] = l
-					}
 				} else {
 					r, ok = m.TryAcquire(key)
 				}
 				require.Equal(t, len(q) == 0, ok, "TryAcquire on %q", key)
 				if ok {
-					id := next
-					next++
-					md.queues[key] = []int{id}
-					want = append(want, id)
-					got = append(got, id)
-					releases[id] = r
+					if id := grantedAtOnce(key, r); l != (Lease{}) {
+						leases[id] = l
+					}
 				}
 			case 1:
 				request(key, false)
@@ -138,13 +144,7 @@ func runOps(t *testing.T, ops []byte) {
 				nl, ok := m.TryLeaseAfter(l, to)
 				require.Equal(t, len(md.queues[to]) == 0, ok, "TryLeaseAfter on %q", to)
 				if ok {
-					id := next
-					next++
-					md.queues[to] = []int{id}
-					want = append(want, id)
-					got = append(got, id)
-					releases[id] = nl.Release
-					leases[id] = nl
+					leases[grantedAtOnce(to, nl.Release)] = nl
 				}
 			case 4: // a stale release changes nothing
 				if len(stale) > 0 {
