@@ -35,6 +35,10 @@ const failed = -1
 // failed result: a panic must never end the Go program.
 func guard(result *float64) {
 	if p := recover(); p != nil {
+		if passing.t != nil { // its lease is released: end the ticket too
+			tickets.free(passing.id, passing.t)
+			passing.t = nil
+		}
 		msg := panicMessage(p)
 		jsPanicked(stringAddr(msg), int32(len(msg)))
 		*result = failed
@@ -42,6 +46,14 @@ func guard(result *float64) {
 }
 
 const tooMany = "too many requests in flight: 16,777,216 at most"
+
+// passing is the ticket whose lease weblock_acquire is passing on. The
+// release may run Go code (a waiter's callback) that panics: guard then
+// frees the ticket.
+var passing struct {
+	id float64
+	t  *ticket
+}
 
 // acquiring is the ticket of the weblock_acquire call in progress: a grant
 // made inside that very call is reported by its result, not by a callback.
@@ -68,13 +80,15 @@ func weblockAcquire(n, queue int32, releaseFirst float64) (result float64) {
 	}
 	k := key(n)
 	if t := tickets.get(releaseFirst); t != nil && t.release == nil && t.stop == nil {
-		// The usual case, one key locked and freed over and over: the
-		// lock of the release passes straight on to this request, and so
-		// does its ticket, id and all. (The id stays a small integer,
-		// which V8 passes without allocating; bridge.js calls each
-		// release function once, so no stale call can reach the new
+		// The usual case, a key locked and freed over and over: the lock
+		// of the release passes straight on to this request when nobody
+		// waits, and its ticket too, id and all. (The id stays a small
+		// integer, which V8 passes without allocating; bridge.js calls
+		// each release function once, so no stale call can reach the new
 		// holder.)
+		passing.id, passing.t = releaseFirst, t
 		lease, ok := mgr.TryLeaseAfter(t.lease, k)
+		passing.t = nil
 		if ok {
 			t.lease = lease
 			return releaseFirst

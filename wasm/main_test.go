@@ -128,6 +128,7 @@ func TestHeldBackReleaseReachesGoByTheNextTask(t *testing.T) {
 	require.False(t, s.rejected)
 	got := make(chan lockmgr.Release, 1)
 	mgr.AcquireFunc("go:2", func(r lockmgr.Release) { got <- r })
+	nextTask(t) // the tick that AcquireFunc's clock reading asked for has run
 	s.value.Invoke()
 	assert.Equal(t, 2, mgr.QueueLength("go:2"), "held back: the JS holder still holds")
 	select {
@@ -137,6 +138,73 @@ func TestHeldBackReleaseReachesGoByTheNextTask(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the Go waiter was never granted")
 	}
+	requireIdle(t)
+}
+
+// nextTask returns after the JS event loop has run a later task.
+func nextTask(t *testing.T) {
+	t.Helper()
+	p := global.Get("Promise").New(js.FuncOf(func(_ js.Value, args []js.Value) any {
+		global.Call("setTimeout", args[0], 0)
+		return nil
+	}))
+	await(t, p)
+}
+
+// A held-back release carried by an acquire that then queues: its ticket
+// ends all the same.
+func TestHeldBackReleaseBeforeAQueuedRequest(t *testing.T) {
+	run := global.Get("Function").New("lm", `
+		return (async () => {
+			const ra = await lm.acquire('hb:a'), rb = await lm.acquire('hb:b');
+			rb(); // held back: nothing is queued
+			const p = lm.acquire('hb:a'); // carries it, then queues behind ra
+			ra();
+			(await p)();
+		})();`)
+	s := await(t, run.Invoke(lm()))
+	require.False(t, s.rejected, "%v", s.value)
+	requireIdle(t)
+}
+
+// Go code in the module may panic inside a release: a Go waiter's
+// callback. A held-back release has no caller left, so the call that
+// carries it reports the panic, and nothing is leaked; at the next task
+// it goes to console.error.
+func TestPanicInAHeldBackRelease(t *testing.T) {
+	waiterPanics := func(msg string) func(lockmgr.Release) {
+		return func(r lockmgr.Release) {
+			r()
+			panic(msg)
+		}
+	}
+	s := await(t, lm().Call("acquire", "hb:p"))
+	require.False(t, s.rejected)
+	mgr.AcquireFunc("hb:p", waiterPanics("waiter bug"))
+	s.value.Invoke() // held back
+	carried := await(t, lm().Call("acquire", "hb:q"))
+	require.True(t, carried.rejected)
+	assert.Contains(t, carried.value.Get("message").String(), "waiter bug")
+	requireIdle(t)
+
+	var logged []string
+	console := global.Get("console")
+	orig := console.Get("error")
+	logError := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		logged = append(logged, args[0].Get("message").String())
+		return nil
+	})
+	defer logError.Release()
+	console.Set("error", logError)
+	defer console.Set("error", orig)
+
+	s = await(t, lm().Call("acquire", "hb:p"))
+	require.False(t, s.rejected)
+	mgr.AcquireFunc("hb:p", waiterPanics("waiter bug at the tick"))
+	s.value.Invoke() // held back, then flushed by the tick
+	nextTask(t)
+	require.Len(t, logged, 1)
+	assert.Contains(t, logged[0], "waiter bug at the tick")
 	requireIdle(t)
 }
 

@@ -153,18 +153,19 @@
   // abandon removes a queued ticket (abort, timeout) and rejects it. Once
   // granted, a ticket is no longer pending: abort and timeout are ignored.
   function abandon(id, reason) {
-    flush();
     if (pending.has(id) && ok(ex.weblock_cancel(id)) === 1) settle(id).reject(reason);
   }
 
-  // release frees ticket id. When no JS request is queued, there is
-  // nobody here to hand the lock to, so the crossing into Go is saved: the
-  // release is held back and told to Go with the next call into it (the
-  // next acquire carries it), or at the next task at the latest. Every
-  // method reads the table through such a call, so none can tell; Go code
-  // in the module waiting for the key gets it then.
+  // release frees ticket id. When no JS request is queued, no JS waiter
+  // can be handed the lock, so the crossing into Go is saved: the release
+  // is held back and told to Go with the next call into it (the next
+  // acquire carries it), or at the next task at the latest. Every method
+  // reads the table through such a call, so none can tell; Go code in the
+  // module waiting for the key gets it then. (Holding back implies that
+  // nothing is pending, and request() takes the held-back release first:
+  // the two never meet.)
   function release(id) {
-    if (exitError || id === heldBack) return;
+    if (exitError) return;
     if (pending.size === 0) {
       const earlier = heldBack;
       heldBack = id;
@@ -172,7 +173,6 @@
       if (earlier !== 0) ok(ex.weblock_release(earlier));
       return;
     }
-    flush();
     ok(ex.weblock_release(id));
   }
 
@@ -279,10 +279,11 @@
   tickChannel.port1.onmessage = () => {
     tickPosted = false;
     if (exitError) return;
+    ex.weblock_tick(); // first, so that a grant made by the flush reads the clock afresh
     try {
       flush();
-    } finally {
-      ex.weblock_tick();
+    } catch (err) { // a panic in Go code the release ran: there is no caller to throw to
+      console.error(err);
     }
   };
   function postTick() {

@@ -158,6 +158,17 @@
       r4();
       eq([lm.isLocked(other), lm.stats().keys], [false, 0], 'nothing held');
     },
+    async 'a release hands the lock to a JS waiter at once, not at a later task'(lm) {
+      const k = fresh('handoff');
+      const r1 = await lm.acquire(k);
+      let r2 = null;
+      lm.acquire(k).then((r) => { r2 = r; });
+      r1();
+      for (let i = 0; i < 20 && !r2; i++) await null; // microtasks only
+      ok(r2, 'the waiter was not granted within the task');
+      r2();
+      eq(lm.isLocked(k), false, 'free');
+    },
     async 'releasing out of order keeps FIFO handoff'(lm) {
       const a = fresh('x'), b = fresh('y');
       const ra = await lm.acquire(a), rb = await lm.acquire(b);
